@@ -1,1 +1,20 @@
-"""treatydrafts"""
+"""treatydrafts: UN cybercrime convention negotiation drafts as traceable data.
+
+>>> import treatydrafts as td
+>>> td.documents()                 # the catalogue
+>>> d = td.load("ahc4-cnd")        # one parsed draft
+>>> d.articles, d.paragraphs, d.brackets, d.proposals, d.positions, d.diagnostics
+>>> td.load_all()                  # every document, tables concatenated
+>>> td.delegations()               # the delegation registry
+"""
+from .corpus import Draft, delegations, documents, load, load_all, parsed, source
+from .errors import (BinarySourceError, EmptySourceError, EncodingSourceError, SchemaError, SourceError,
+                     TreatyDraftsError, UnknownDocumentError)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Draft", "documents", "load", "load_all", "delegations", "parsed", "source",
+    "TreatyDraftsError", "UnknownDocumentError", "SourceError", "EmptySourceError", "BinarySourceError",
+    "EncodingSourceError", "SchemaError", "__version__",
+]

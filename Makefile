@@ -1,0 +1,36 @@
+# treatydrafts — the two commands of the README:
+#   make build   set up .venv if needed, parse every source, write data/ and figures/
+#   make test    set up .venv if needed, run unit, golden and notebook (nbval) tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with notebooks/sanitize.cfg
+
+.PHONY: build test test-fast notebooks benchmark clean-venv
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/treatydrafts build
+
+test: $(STAMP)
+	$(PYTEST) tests notebooks
+
+# library tests only (no notebooks)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 tests
+
+# re-execute every notebook in place to refresh its committed outputs
+notebooks: $(STAMP)
+	$(BIN)/python -m treatydrafts.notebooks
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_parse.py
+
+clean-venv:
+	rm -rf $(VENV)

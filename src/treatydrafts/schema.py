@@ -1,0 +1,261 @@
+"""The one column dictionary: every table's columns, dtypes and meanings.
+
+Everything else derives from here: table validation (:func:`validate`), the
+data dictionary in ``docs/data-dictionary.md`` (:func:`data_dictionary_markdown`)
+and the column order of every exported CSV / Parquet file.
+
+Naming conventions (after PUDL): ``doc_id`` names a source document;
+``*_seq`` is a 1-based ordinal unique within a document (0 = none);
+``*_line`` / ``line`` are 1-based line numbers in the source file;
+``*_offset`` are 0-based character offsets into the source file (end
+exclusive); ``is_*`` are booleans; ``n_*`` are counts; ``share`` values lie
+in [0, 1].  Missing text is the empty string, never NaN, so codes such as
+Namibia's ``NA`` survive every CSV round trip.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .errors import SchemaError
+
+DTYPES = {"str": object, "int": "int64", "float": "float64", "bool": "bool"}
+
+LINE_ROLES = (
+    "blank", "cover", "separator", "chapter_heading", "cluster_heading", "article_heading",
+    "paragraph", "preamble", "note", "footnote", "footer", "page_number",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # "str" | "int" | "float" | "bool"
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    exported: bool = True  # written to data/ by the build
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _c(name: str, dtype: str, meaning: str) -> Column:
+    return Column(name, dtype, meaning)
+
+
+DOC = _c("doc_id", "str", "Source document id (see the `documents` table).")
+LINE = _c("line", "int", "1-based line number in the source file.")
+ART_SEQ = _c("article_seq", "int", "Ordinal of the article within its document (1..n, document order); 0 = outside any article.")
+ART = _c("article", "str", "Article label as written, spacing normalised: `6`, `10 bis`, `18 alt`; empty outside articles.")
+PAR_SEQ = _c("paragraph_seq", "int", "Ordinal of the paragraph within its document (1..n); 0 = not in a paragraph.")
+PAR = _c("paragraph", "str", "Paragraph label as written, normalised: `1`, `2 bis`, `(a)`, `(c) ter`; empty for unlabelled text.")
+
+TABLES: dict[str, Table] = {}
+
+
+def _register(table: Table) -> Table:
+    TABLES[table.name] = table
+    return table
+
+
+_register(Table("documents", "The catalogue of source documents (one row per document, in session order).", (
+    DOC,
+    _c("file", "str", "File name under `seeds/` (vendored byte-for-byte from the source)."),
+    _c("sha256", "str", "SHA-256 of the file's bytes."),
+    _c("un_symbol", "str", "UN document symbol where there is one (e.g. `A/AC.291/22`)."),
+    _c("title", "str", "Title of the document."),
+    _c("session", "str", "Ad Hoc Committee session the document belongs to."),
+    _c("session_order", "int", "Chronological order of the documents (1 = earliest)."),
+    _c("date", "str", "Date of the document (ISO 8601)."),
+    _c("kind", "str", "Kind of document (member_state_submission, consolidated_negotiating_document, expert_proposal, chair_draft, amended_draft)."),
+    _c("notation", "str", "Notation and extraction quirks of the file."),
+    _c("parser", "str", "Segmenter used for the document."),
+    _c("n_lines", "int", "Number of lines in the file."),
+    _c("n_chars", "int", "Number of characters in the file."),
+), ("doc_id",)))
+
+_register(Table("lines", "One row per source line: what the line is. Every line of every file appears exactly once.", (
+    DOC, LINE,
+    _c("role", "str", "What the line is: " + ", ".join(LINE_ROLES) + "."),
+    ART_SEQ, PAR_SEQ,
+    _c("start_offset", "int", "Offset of the line's first character."),
+    _c("end_offset", "int", "Offset just past the line's last character (newline excluded)."),
+), ("doc_id", "line")))
+
+_register(Table("chapters", "Chapters of each document.", (
+    DOC,
+    _c("chapter_seq", "int", "Ordinal of the chapter within its document."),
+    _c("chapter", "str", "Chapter label as written (`I`, `II`; the UK submission uses the chapter title)."),
+    _c("title", "str", "Chapter title."),
+    _c("start_line", "int", "Line of the chapter heading."),
+    _c("end_line", "int", "Last line of the chapter."),
+), ("doc_id", "chapter_seq")))
+
+_register(Table("articles", "One row per article (including articles proposed by delegations).", (
+    DOC, ART_SEQ,
+    _c("chapter", "str", "Label of the chapter holding the article (empty if none)."),
+    _c("cluster", "str", "Cluster label in the CND (`1`..`11`); empty elsewhere."),
+    ART,
+    _c("article_num", "int", "Leading article number (-1 where the heading has none)."),
+    _c("title", "str", "Article title as written (markdown emphasis removed, bracketed proposals kept)."),
+    _c("is_proposed", "bool", "True when a delegation proposes the whole article (e.g. `[10 bis. …]`, `[Article 18 alt. …: MX]`)."),
+    _c("start_line", "int", "Line of the article heading."),
+    _c("end_line", "int", "Last line of the article (before the next heading)."),
+    _c("heading_line", "int", "Line where the heading starts (same as start_line unless the heading was inferred)."),
+    _c("start_offset", "int", "Offset of the heading's first character."),
+    _c("end_offset", "int", "Offset just past the article's last character."),
+    _c("n_paragraphs", "int", "Number of paragraphs (labelled or not) in the article."),
+    _c("n_words", "int", "Words in the article's paragraphs (heading excluded): runs of letters/digits, counted in the text as written, bracketed and struck text included."),
+), ("doc_id", "article_seq")))
+
+_register(Table("paragraphs", "One row per paragraph or subparagraph (unlabelled blocks included).", (
+    DOC, PAR_SEQ, ART_SEQ, ART, PAR,
+    _c("text", "str", "The paragraph's own lines joined with newlines, as written (decoded for glyph-encoded files)."),
+    _c("start_line", "int", "First line of the paragraph."),
+    _c("end_line", "int", "Last line of the paragraph."),
+    _c("start_offset", "int", "Offset of the paragraph's first character."),
+    _c("end_offset", "int", "Offset just past its last character."),
+    _c("n_lines", "int", "Number of the paragraph's own lines (interrupting footnote/page lines excluded)."),
+    _c("n_words", "int", "Words in the paragraph (same rule as articles.n_words)."),
+), ("doc_id", "paragraph_seq")))
+
+_register(Table("brackets", "One row per square-bracket span; nested spans are rows of their own.", (
+    DOC,
+    _c("bracket_id", "int", "Ordinal of the span within its document, in order of the opener."),
+    _c("parent_id", "int", "bracket_id of the enclosing span (0 = top level)."),
+    _c("depth", "int", "Nesting depth (1 = top level)."),
+    ART_SEQ, ART, PAR_SEQ, PAR,
+    _c("line", "int", "Line of the opener."),
+    _c("end_line", "int", "Line of the closer (or of the unit's end if unclosed)."),
+    _c("start_offset", "int", "Offset of the opener."),
+    _c("end_offset", "int", "Offset just past the closer (end of the unit when unclosed)."),
+    _c("text", "str", "The span as written, brackets included: `source[start_offset:end_offset]`."),
+    _c("opener", "str", "Opening character: `[` (or `{`, used once in the CND)."),
+    _c("is_closed", "bool", "False when no closer was found in the unit (see diagnostics `unclosed_bracket`)."),
+    _c("is_attributed", "bool", "True when the span carries a delegation tail or delegation list (it is, or holds at top level, a proposal with positions)."),
+    _c("is_struck", "bool", "True when the opener is inside `~~strikethrough~~` or more than half the span is struck."),
+), ("doc_id", "bracket_id")))
+
+_register(Table("proposals", "One row per proposal: proposed wording and its sponsor tail (CND) or delegation list (6th session).", (
+    DOC,
+    _c("proposal_id", "str", "`<doc_id>:P<nnnn>`, in order of the proposal's start offset."),
+    ART_SEQ, ART, PAR_SEQ, PAR,
+    _c("bracket_id", "int", "Bracket span holding the proposal (0 = none)."),
+    LINE,
+    _c("start_offset", "int", "Offset where the proposal starts."),
+    _c("end_offset", "int", "Offset just past its end."),
+    _c("text", "str", "Proposed wording without its sponsor tail (empty for pure position statements)."),
+    _c("kind", "str", "insert / replace / delete / position / new_article / other."),
+    _c("sponsors", "str", "Delegation codes or names as written, `, `-separated; stance groups separated by `; `."),
+    _c("tail", "str", "The sponsor tail as written."),
+    _c("is_struck", "bool", "True when the proposal sits in struck text."),
+    _c("confidence", "float", "1.0 for clean text; the recovery confidence for damaged text."),
+), ("doc_id", "proposal_id")))
+
+_register(Table("positions", "One row per delegation per proposal per stance.", (
+    DOC,
+    _c("proposal_id", "str", "Proposal the position belongs to."),
+    ART_SEQ, ART, LINE,
+    _c("offset", "int", "Offset of the code or name in the source."),
+    _c("code_as_written", "str", "Delegation code or name as written (damaged form for the 6th session)."),
+    _c("delegation_id", "str", "Registry id (`delegations.delegation_id`); empty when doubtful, unknown or ambiguous."),
+    _c("stance", "str", "sponsor / retain / delete / against / original / retain_original / integrate / move / alt / keep."),
+    _c("resolution", "str", "How the code was resolved: exact / alias / flagged / doubtful / unknown / recovered / ambiguous."),
+    _c("confidence", "float", "1.0 for clean codes; recovery confidence for damaged names."),
+    _c("damaged", "str", "Damaged source string that was read (6th-session recovery), else empty."),
+    _c("candidates", "str", "Other candidate delegation ids, `|`-separated (ambiguous recoveries)."),
+), ("doc_id", "proposal_id", "offset", "stance")))
+
+_register(Table("delegations", "The delegation registry: UN Member States, observer States, the EU and CARICOM.", (
+    _c("delegation_id", "str", "ISO 3166-1 alpha-3 for States; `EU`, `CARICOM` for the organizations."),
+    _c("name", "str", "UN short name."),
+    _c("iso2", "str", "ISO 3166-1 alpha-2 (empty for organizations). Namibia is `NA`."),
+    _c("iso3", "str", "ISO 3166-1 alpha-3 (empty for organizations)."),
+    _c("un_regional_group", "str", "UN regional group (empty for organizations)."),
+    _c("kind", "str", "state / observer state / regional organization."),
+    _c("notes", "str", "Notes (group membership caveats, how the documents refer to it)."),
+), ("delegation_id",)))
+
+_register(Table("diagnostics", "Everything a stage could not interpret, with its line.", (
+    DOC, LINE,
+    _c("stage", "str", "Stage that reported it: clean / decode / segment / brackets / sponsors / recover."),
+    _c("kind", "str", "Kind of problem (e.g. unmatched_closer, unclosed_bracket, unknown_code, malformed_tail)."),
+    _c("message", "str", "What was found and what was done about it."),
+), ("doc_id", "line", "stage", "kind", "message")))
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    """An empty DataFrame with the table's columns and dtypes."""
+    t = TABLES[name]
+    return pd.DataFrame({c.name: pd.Series([], dtype=DTYPES[c.dtype]) for c in t.columns})
+
+
+def validate(df: pd.DataFrame, name: str, sort: bool = True) -> pd.DataFrame:
+    """Check ``df`` against table ``name``: exact columns, dtypes, no missing
+    values, unique primary key.  Returns a copy cast to the declared dtypes,
+    in declared column order, sorted by primary key (when ``sort``).
+    """
+    t = TABLES[name]
+    missing = [c for c in t.names if c not in df.columns]
+    extra = [c for c in df.columns if c not in t.names]
+    if missing or extra:
+        raise SchemaError(f"table {name!r}: missing columns {missing}, unexpected columns {extra}")
+    out = df[t.names].copy()
+    for col in t.columns:
+        s = out[col.name]
+        if s.isna().any():
+            raise SchemaError(f"table {name!r}: column {col.name!r} has {int(s.isna().sum())} missing values")
+        try:
+            if col.dtype == "str":
+                bad = s.map(lambda v: not isinstance(v, str))
+                if bad.any():
+                    raise SchemaError(f"table {name!r}: column {col.name!r} holds non-strings, e.g. {s[bad].iloc[0]!r}")
+                out[col.name] = s.astype(object)
+            elif col.dtype == "bool":
+                if s.dtype != bool and not set(pd.unique(s)) <= {True, False}:
+                    raise SchemaError(f"table {name!r}: column {col.name!r} is not boolean")
+                out[col.name] = s.astype(bool)
+            else:
+                out[col.name] = s.astype(DTYPES[col.dtype])
+        except (TypeError, ValueError) as exc:
+            raise SchemaError(f"table {name!r}: column {col.name!r} cannot be {col.dtype}: {exc}") from None
+    if t.primary_key and len(out):
+        dup = out.duplicated(list(t.primary_key), keep=False)
+        if dup.any():
+            raise SchemaError(
+                f"table {name!r}: primary key {t.primary_key} not unique, e.g. "
+                f"{out.loc[dup, list(t.primary_key)].head(3).to_dict('records')}"
+            )
+    if sort and t.primary_key:
+        out = out.sort_values(list(t.primary_key), kind="mergesort").reset_index(drop=True)
+    return out
+
+
+def data_dictionary_markdown() -> str:
+    """The data dictionary (docs/data-dictionary.md), generated from TABLES."""
+    out = [
+        "# Data dictionary",
+        "",
+        "Generated from `src/treatydrafts/schema.py` by `treatydrafts build`; do not edit by hand.",
+        "Every table is written to `data/<table>.csv` and `data/<table>.parquet`.",
+        "",
+        __doc__.split("\n\n", 1)[1].strip(),
+        "",
+    ]
+    for t in TABLES.values():
+        if not t.exported:
+            continue
+        out += [f"## `{t.name}`", "", t.description, "", f"Primary key: {', '.join(f'`{k}`' for k in t.primary_key)}", "",
+                "| column | type | meaning |", "|---|---|---|"]
+        out += [f"| `{c.name}` | {c.dtype} | {c.meaning.replace('|', '/')} |" for c in t.columns]
+        out.append("")
+    return "\n".join(out)

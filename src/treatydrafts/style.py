@@ -1,0 +1,77 @@
+"""One figure style for every static figure, and the one way to save figures.
+
+- Okabe–Ito colour-blind-safe palette; readable at A4 width (default 6.3 in).
+- :func:`save_figure` writes PNG (300 dpi), SVG and PDF to ``figures/`` with a
+  source line ("Source: treatydrafts, <document ids>") and no timestamps or
+  random ids, so two builds give identical bytes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from . import paths  # noqa: E402
+
+# Okabe & Ito (2008) colour-blind-safe palette
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+GREY = "#999999"
+A4_WIDTH_IN = 6.3  # text width of an A4 page with 2.5 cm margins
+SEQUENTIAL_CMAP = "viridis"
+DIVERGING_CMAP = "PuOr"
+
+RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "figure.dpi": 100,
+    "savefig.dpi": 300,
+    "savefig.bbox": "tight",
+    "svg.hashsalt": "treatydrafts",  # deterministic SVG ids
+    "svg.fonttype": "none",  # keep text as text in SVG
+    "pdf.fonttype": 42,
+}
+
+
+def apply() -> None:
+    """Apply the project style to matplotlib (idempotent)."""
+    plt.rcParams.update(RC)
+
+
+def figure(width: float = A4_WIDTH_IN, height: float = 3.8, **kwargs):
+    """A new figure of the given size (inches) in the project style."""
+    apply()
+    return plt.subplots(figsize=(width, height), **kwargs)
+
+
+def source_line(doc_ids: Iterable[str]) -> str:
+    return "Source: treatydrafts, " + ", ".join(doc_ids)
+
+
+def save_figure(fig, name: str, doc_ids: Iterable[str], directory: Path | None = None,
+                close: bool = True) -> list[Path]:
+    """Save ``fig`` as ``<name>.png/.svg/.pdf`` with a source line; return the paths."""
+    directory = Path(directory or paths.FIGURES)
+    directory.mkdir(parents=True, exist_ok=True)
+    fig.text(0.0, -0.01, source_line(doc_ids), ha="left", va="top", fontsize=7, color="#555555",
+             transform=fig.transFigure)
+    out = []
+    for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None}),
+                      ("pdf", {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None})):
+        path = directory / f"{name}.{ext}"
+        fig.savefig(path, format=ext, metadata=meta)
+        out.append(path)
+    if close:
+        plt.close(fig)
+    return out
