@@ -24,6 +24,7 @@ What counts as one bracket
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -88,7 +89,8 @@ def strike_runs(lines: Iterable[UnitLine], doc_id: str = "") -> tuple[list[tuple
 
 def _struck_chars(start: int, end: int, runs: Sequence[tuple[int, int]]) -> int:
     total = 0
-    for a, b in runs:
+    first = max(bisect.bisect_left(runs, (start, -1)) - 1, 0)
+    for a, b in runs[first:]:
         if b <= start:
             continue
         if a >= end:
@@ -98,7 +100,9 @@ def _struck_chars(start: int, end: int, runs: Sequence[tuple[int, int]]) -> int:
 
 
 def _inside(offset: int, runs: Sequence[tuple[int, int]]) -> bool:
-    return any(a <= offset < b for a, b in runs)
+    """Is ``offset`` inside one of the sorted, disjoint ``runs``?"""
+    i = bisect.bisect_right(runs, (offset, float("inf"))) - 1
+    return i >= 0 and runs[i][0] <= offset < runs[i][1]
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,15 @@ and report offsets that are valid in the file as read.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from . import catalog, paths
 from .errors import BinarySourceError, ChecksumError, EmptySourceError, EncodingSourceError
 from .models import Diagnostic, Source
 
-PRIVATE_USE = range(0xE000, 0xF900)
+# Any private-use code point, e.g. "\ue04b" in the 6th-session file's body text
+PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
 
 
 def line_starts(text: str) -> tuple[int, ...]:
@@ -55,17 +57,13 @@ def source_from_text(doc_id: str, raw: str, path: str = "<memory>") -> tuple[Sou
     """Build a :class:`Source` from already-read text (decoding private-use glyphs)."""
     diagnostics: list[Diagnostic] = []
     text = raw
-    if any(0xE000 <= ord(c) < 0xF900 for c in raw[:200_000]) or _has_private_use(raw):
+    if PRIVATE_USE_RE.search(raw):
         from .decode import decode_private_use
 
         text, diags = decode_private_use(raw, doc_id)
         diagnostics.extend(diags)
         assert len(text) == len(raw), "decoding must preserve length"
     return Source(doc_id=doc_id, path=path, raw=raw, text=text, line_starts=line_starts(raw)), diagnostics
-
-
-def _has_private_use(raw: str) -> bool:
-    return any(0xE000 <= ord(c) < 0xF900 for c in raw)
 
 
 def read_path(path: Path | str, doc_id: str = "external") -> tuple[Source, list[Diagnostic]]:

@@ -100,6 +100,24 @@ def load_all() -> Draft:
     return Draft(ids, **out)
 
 
+def parse_file(path, parser: str = "cnd", doc_id: str = "external") -> Draft:
+    """Parse any text file with one of the segmenters (``cnd``, ``expert``,
+    ``chair_draft``, ``uk_submission``, ``amended_draft``).
+
+    Bad input raises a typed :class:`~treatydrafts.errors.SourceError` naming
+    the file and line (empty, binary, UTF-16, invalid UTF-8); odd content
+    becomes rows of ``diagnostics``.
+    """
+    from .clean import read_path
+    from .tables import SEGMENTERS
+
+    if parser not in SEGMENTERS:
+        raise ValueError(f"unknown parser {parser!r}; choose one of {', '.join(SEGMENTERS)}")
+    src, diags = read_path(path, doc_id)
+    frames = to_frames(parse_source(src, parser, diags))
+    return Draft((doc_id,), **{k: frames[k] for k in DRAFT_TABLES})
+
+
 def delegations() -> pd.DataFrame:
     """The delegation registry (NA-safe: Namibia's ``NA`` stays a string)."""
     from .registry import load_delegations

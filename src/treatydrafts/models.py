@@ -32,8 +32,8 @@ class Source:
     def line_text(self, line: int) -> str:
         """Text of 1-based ``line`` without its newline."""
         start = self.line_starts[line - 1]
-        end = self.line_starts[line] - 1 if line < len(self.line_starts) else len(self.text)
-        return self.text[start:end].rstrip("\r")
+        end = self.text.find("\n", start)
+        return self.text[start:end if end != -1 else len(self.text)]
 
     def line_of(self, offset: int) -> int:
         """1-based line holding character ``offset``."""

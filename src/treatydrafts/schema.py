@@ -193,6 +193,125 @@ _register(Table("diagnostics", "Everything a stage could not interpret, with its
 ), ("doc_id", "line", "stage", "kind", "message")))
 
 
+_register(Table("corpus_counts", "Rows per table per document (the corpus overview).", (
+    DOC,
+    _c("session_order", "int", "Chronological order of the document."),
+    _c("n_lines", "int", "Lines in the source file."),
+    _c("n_chapters", "int", "Rows in `chapters`."),
+    _c("n_articles", "int", "Rows in `articles`."),
+    _c("n_proposed_articles", "int", "Articles proposed as a whole by delegations (`articles.is_proposed`)."),
+    _c("n_paragraphs", "int", "Rows in `paragraphs`."),
+    _c("n_words", "int", "Words in all paragraphs (see `articles.n_words`)."),
+    _c("n_brackets", "int", "Rows in `brackets` (nested spans included)."),
+    _c("n_proposals", "int", "Rows in `proposals`."),
+    _c("n_positions", "int", "Rows in `positions`."),
+    _c("n_delegations", "int", "Distinct resolved `positions.delegation_id`."),
+    _c("n_diagnostics", "int", "Rows in `diagnostics`."),
+    _c("share_lines_parsed", "float", "Share of non-blank lines that belong to a chapter/article heading, paragraph, preamble or note (the rest is layout: cover, footers, page numbers, footnotes, separators)."),
+), ("doc_id",)))
+
+# --- recovery of the damaged 6th-session document (issue 3) ---
+
+# --- coalition networks (issue 4) ---
+
+# --- criminalization scope (issue 5) ---
+ART_CLASSES = ("offence", "general_part", "bridging", "other")
+LINEAGE_RELATIONS = ("same", "renamed", "merged", "split", "absorbed", "dropped", "re-proposed", "new")
+OFFENCE_CATEGORIES = ("cyber-dependent", "cyber-enabled", "content-related", "other")
+_CLASS = _c("article_class", "str", "What the article does: " + " / ".join(ART_CLASSES) + " (see `scope.classify_article`).")
+_GP_KIND = _c("general_part_kind", "str", "For general-part articles: legal_persons / participation_attempt / intent / limitations / sanctions / jurisdiction; else empty.")
+_EVIDENCE = _c("evidence", "str", "The wording that decided the class, as matched (title or text), or `inherited from <doc> art. <n>` (lineage).")
+_EVIDENCE_LINE = _c("evidence_line", "int", "Source line of the evidence (heading line for title evidence; 0 = none).")
+_EVIDENCE_SOURCE = _c("evidence_source", "str", "Where the evidence was found: text / title / lineage / none.")
+
+_register(Table("article_classes", "Offence classifier: one row per article of every document, with its evidence.", (
+    DOC, ART_SEQ, ART,
+    _c("chapter", "str", "Label of the chapter holding the article."),
+    _c("title", "str", "Article title as written (articles.title)."),
+    _CLASS, _GP_KIND,
+    _c("is_offence", "bool", "True when article_class is `offence`."),
+    _EVIDENCE, _EVIDENCE_LINE, _EVIDENCE_SOURCE,
+), ("doc_id", "article_seq")))
+
+_register(Table("offence_inventory", "One row per article of every criminalization chapter (non-offence articles included, is_offence false).", (
+    DOC, ART_SEQ, ART,
+    _c("session_order", "int", "documents.session_order of the draft."),
+    _c("chapter", "str", "Chapter label (the criminalization chapter)."),
+    _c("title", "str", "Article title as written."),
+    _c("is_offence", "bool", "The article establishes one or more criminal offences (article_class == `offence`)."),
+    _c("is_proposed", "bool", "Proposed by delegations rather than base text: articles.is_proposed, or a suffixed label (`10 bis`, `18 alt`, `15 octies`) inserted into the base numbering."),
+    _c("proposed_rule", "str", "Why is_proposed is true: `segmenter` (articles.is_proposed) / `label suffix`; empty for base text."),
+    _CLASS, _GP_KIND,
+    _c("category", "str", "For offences: " + " / ".join(OFFENCE_CATEGORIES) + " (codebook in notebook 02); empty for non-offences."),
+    _c("category_rule", "str", "Title wording that decided the category, or `inherited from <doc> art. <n>`."),
+    _EVIDENCE, _EVIDENCE_LINE, _EVIDENCE_SOURCE,
+    _c("start_line", "int", "Line of the article heading."),
+    _c("end_line", "int", "Last line of the article."),
+    _c("n_words", "int", "articles.n_words (words in the article's paragraphs, bracketed and struck text included)."),
+    _c("n_conducts", "int", "Prohibited conducts in an offence article: plain-labelled subparagraphs `(a)`, `(b)` … under an operative paragraph, else the number of operative paragraphs (min 1). 0 for non-offences; -1 = not measurable (damaged text)."),
+), ("doc_id", "article_seq")))
+
+_register(Table("article_lineage", "Article crosswalk between drafts (criminalization chapters): automatic title/text matching, reviewed by hand in `data/article_lineage_reviewed.csv`.", (
+    _c("from_doc", "str", "Earlier document."),
+    _c("from_article_seq", "int", "article_seq in from_doc (0 for `new`: no predecessor)."),
+    _c("from_article", "str", "Article label in from_doc (empty for `new`)."),
+    _c("from_title", "str", "Title of the from article."),
+    _c("to_doc", "str", "Later document."),
+    _c("to_article_seq", "int", "article_seq in to_doc (0 for `dropped`)."),
+    _c("to_article", "str", "Article label in to_doc (empty for `dropped`)."),
+    _c("to_title", "str", "Title of the to article."),
+    _c("relation", "str", "One of: " + " / ".join(LINEAGE_RELATIONS) + " (`new`: no predecessor in from_doc)."),
+    _c("score", "float", "Similarity of the two articles in [0, 1] (for `dropped` / `new`: best similarity found on the other side)."),
+    _c("title_score", "float", "TF-IDF cosine of the normalised titles (character 3–5-grams)."),
+    _c("text_score", "float", "TF-IDF cosine of the article texts (words); 0 when either text is damaged (ahc6-amended-draft)."),
+    _c("method", "str", "`reviewed` (row of the reviewed crosswalk) or `auto` (automatic match not in the reviewed file)."),
+    _c("confirmed", "bool", "True when a person checked the link against both texts."),
+    _c("note", "str", "Reviewer's note (why merged / absorbed / …), or the automatic matcher's note."),
+), ("from_doc", "from_article_seq", "to_doc", "to_article_seq")))
+
+_register(Table("scope_measures", "Criminalization-scope measures per draft, in session order, for two series: `negotiating` (ahc4-cnd → ahc6-chair-draft → ahc6-amended-draft) and `with_expert` (expert-2023-proposal placed between the CND and the Chair's draft).", (
+    _c("series", "str", "`negotiating` or `with_expert`."),
+    DOC,
+    _c("session_order", "int", "documents.session_order."),
+    _c("kind", "str", "documents.kind."),
+    _c("has_criminalization_chapter", "bool", "False for drafts without one (ahc3-uk-submission); their counts are -1 (not applicable), never 0."),
+    _c("previous_doc", "str", "Draft the flows are measured against (empty for the first)."),
+    _c("n_articles", "int", "Articles in the criminalization chapter."),
+    _c("n_offences", "int", "Offence articles."),
+    _c("n_offences_base", "int", "Offence articles of the base text."),
+    _c("n_offences_proposed", "int", "Offence articles proposed by delegations."),
+    _c("n_general_part", "int", "General-part articles in the chapter."),
+    _c("n_bridging", "int", "Bridging clauses (offences under other treaties)."),
+    _c("n_words_chapter", "int", "Words in the criminalization chapter's articles (sum of articles.n_words)."),
+    _c("n_conducts", "int", "Distinct prohibited conducts (sum of offence_inventory.n_conducts); -1 = not measurable."),
+    _c("n_cyber_dependent", "int", "Offence articles coded cyber-dependent."),
+    _c("n_cyber_enabled", "int", "Offence articles coded cyber-enabled."),
+    _c("n_content_related", "int", "Offence articles coded content-related."),
+    _c("n_other_category", "int", "Offence articles coded other."),
+    _c("n_kept", "int", "Offence articles of previous_doc kept (relation same or renamed)."),
+    _c("n_merged", "int", "Offence articles of previous_doc merged into or absorbed by another article."),
+    _c("n_split", "int", "Offence articles of previous_doc split into several."),
+    _c("n_dropped", "int", "Offence articles of previous_doc dropped."),
+    _c("n_reproposed", "int", "Offence articles re-proposed (dropped earlier, back in this draft as a delegation proposal)."),
+    _c("n_new", "int", "Offence articles with no predecessor."),
+    _c("note", "str", "What the row means where counts are not applicable."),
+), ("series", "doc_id")))
+
+_register(Table("offence_reproposals", "Who proposed re-adding dropped offences at the 6th session: positions (from the damaged-text recovery) on articles linked `re-proposed` in article_lineage.", (
+    DOC, ART_SEQ, ART,
+    _c("title", "str", "Title of the re-proposed article."),
+    _c("from_article", "str", "The ahc4-cnd article it re-proposes."),
+    _c("proposal_id", "str", "positions.proposal_id."),
+    _c("offset", "int", "positions.offset."),
+    _c("code_as_written", "str", "Delegation name as read from the damaged text."),
+    _c("delegation_id", "str", "Registry id (empty when doubtful)."),
+    _c("stance", "str", "positions.stance (sponsor = proposes re-adding; delete = opposes)."),
+    _c("confidence", "float", "Recovery confidence."),
+), ("doc_id", "article_seq", "proposal_id", "offset", "stance")))
+
+# --- bracket density (issue 6) ---
+
+
 def empty_frame(name: str) -> pd.DataFrame:
     """An empty DataFrame with the table's columns and dtypes."""
     t = TABLES[name]
