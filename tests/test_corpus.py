@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import treatydrafts as td
-from treatydrafts import build, catalog, schema
+from treatydrafts import build, catalog, paths, schema
 
 DOC_IDS = catalog.doc_ids()
 
@@ -25,7 +25,7 @@ def test_documents_catalogue():
     assert docs.doc_id.tolist() == ["ahc3-uk-submission", "ahc4-cnd", "expert-2023-proposal",
                                     "ahc6-chair-draft", "ahc6-amended-draft"]
     for row in docs.itertuples():
-        data = (td.corpus.paths.SEEDS / row.file).read_bytes()
+        data = (paths.SEEDS / row.file).read_bytes()
         assert hashlib.sha256(data).hexdigest() == row.sha256
         assert row.n_lines == len(data.decode("utf-8").splitlines())
 
@@ -148,7 +148,7 @@ def test_two_builds_are_byte_identical(tmp_path):
 def test_committed_data_is_fresh(tmp_path):
     """data/*.csv in the repository equal what the library produces now (run `make build` if not)."""
     for name in ("documents", "articles", "paragraphs", "brackets", "proposals", "positions", "diagnostics", "lines"):
-        committed = td.corpus.paths.DATA / f"{name}.csv"
+        committed = paths.DATA / f"{name}.csv"
         assert committed.exists(), f"{committed} missing: run `make build`"
         fresh = build.write_table(getattr(td.load_all(), name) if name != "documents" else td.documents(), name, tmp_path)[0]
         assert committed.read_bytes() == fresh.read_bytes(), f"data/{name}.csv is stale: run `make build`"

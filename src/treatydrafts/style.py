@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Iterable
 
 import matplotlib
+import matplotlib.pyplot as plt  # headless runs fall back to Agg; notebooks keep the inline backend
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from . import paths  # noqa: E402
+from . import paths
 
 # Okabe & Ito (2008) colour-blind-safe palette
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
