@@ -53,7 +53,7 @@ ALT_LABEL_RE = re.compile(r"\balt\b", re.IGNORECASE)
 # What may stand between two adjacent alternative terms: " ", " / ", " or ", ", "
 TERM_SEPARATOR_RE = re.compile(r"\s*(?:/|or|,)?\s*")
 # A placeholder to be filled in, not contested wording: "[date]", "[city]", "[place]", "[country]", "[number]"
-PLACEHOLDER_RE = re.compile(r"[\[{]\s*(?:date|city|place|country|year|number|name|x|\.\.\.|…|_+)\s*[\]}]", re.IGNORECASE)
+PLACEHOLDER_RE = re.compile(r"[\[{]\s*(?:date|city|place|country|year|number|name|\.\.\.|…|_+)\s*[\]}]", re.IGNORECASE)
 # A leading article number: "18" in "18 alt", "10" in "10 bis"
 ARTICLE_NUM_RE = re.compile(r"^\s*(\d+)")
 # Bracketed words, emphasis and punctuation dropped from a title before matching: "[computer data]", "*", ":"
@@ -161,8 +161,8 @@ def alternative_term_options(brackets: pd.DataFrame, text: str) -> int:
     ``k`` terms offers ``k - 1`` options beyond the first
     (``[computer data] [digital information]`` → 1).
     """
-    cand = brackets[brackets["is_closed"] & ~brackets["is_attributed"]]
-    cand = cand[~cand["text"].map(lambda t: bool(PLACEHOLDER_RE.fullmatch(t)))]
+    is_placeholder = brackets["text"].map(lambda t: bool(PLACEHOLDER_RE.fullmatch(t))).astype(bool)
+    cand = brackets.loc[brackets["is_closed"].astype(bool) & ~brackets["is_attributed"].astype(bool) & ~is_placeholder]
     extra = 0
     for _, grp in cand.sort_values("start_offset").groupby("parent_id", sort=True):
         prev_end = None
@@ -376,33 +376,63 @@ def survival_rates(obs: pd.DataFrame) -> dict[str, tuple[int, int]]:
 # ---------------------------------------------------------------- damaged document: the estimate
 
 
-def posterior_brackets(n_open: int, n_close: int, rate_open: np.ndarray, rate_close: np.ndarray,
+def posterior_brackets(n_open: int, n_close: int, rate_close: np.ndarray,
                        interval: float = INTERVAL, n_max: int | None = None) -> tuple[int, int, int]:
-    """Point estimate and interval of the true number of brackets ``N``.
+    """Point estimate and interval of the true number of brackets ``N`` of a damaged text.
 
-    Model: each of ``N`` brackets has one opener and one closer; an opener
-    survives extraction with probability ``p_open``, a closer with
-    ``p_close``, independently, so ``n_open ~ Bin(N, p_open)`` and
-    ``n_close ~ Bin(N, p_close)``.  With a flat prior on ``N >= max(n_open,
-    n_close)`` and the survival rates drawn from their measured Beta
-    posteriors (``rate_open``, ``rate_close``: arrays of draws), the posterior
-    of ``N`` is averaged over the draws.  Returns ``(median, low, high)`` of
-    the central ``interval``.
+    Model: each of the ``N`` brackets has one closer, which survived
+    extraction with probability ``p_close``, independently, so
+    ``n_close ~ Bin(N, p_close)``.  Prior: flat on ``N >= max(n_open,
+    n_close)`` (every surviving opener is a bracket too, so ``n_open`` is a
+    lower bound).  ``rate_close`` holds draws of ``p_close`` from its measured
+    Beta posterior; the posterior of ``N`` is averaged over them.  Openers do
+    not enter the likelihood: their survival in amendment text is far below
+    the rate measured on unamended passages (the ratio of openers to closers
+    in the whole damaged draft is 0.29, against 0.7 on unamended passages), so
+    they would bias the estimate down.  Returns ``(median, low, high)`` of the
+    central ``interval``.
     """
-    from scipy.stats import binom
-
-    lo_n = max(n_open, n_close)
-    n_max = n_max or int(max(lo_n * 4, lo_n + 30, 40))
-    grid = np.arange(lo_n, n_max + 1)
-    like = (binom.pmf(n_open, grid[:, None], rate_open[None, :])
-            * binom.pmf(n_close, grid[:, None], rate_close[None, :]))
-    post = like.mean(axis=1)
+    post, grid = _posterior(n_open, n_close, rate_close, n_max)
     if post.sum() <= 0:
+        lo_n = max(n_open, n_close)
         return lo_n, lo_n, lo_n
     cdf = np.cumsum(post) / post.sum()
     q = (1 - interval) / 2
     pick = lambda p: int(grid[min(np.searchsorted(cdf, p), len(grid) - 1)])  # noqa: E731
     return pick(0.5), pick(q), pick(1 - q)
+
+
+def _posterior(n_open: int, n_close: int, rate_close: np.ndarray, n_max: int | None = None,
+               per_draw: bool = False):
+    from scipy.stats import binom
+
+    lo_n = max(n_open, n_close)
+    n_max = n_max or int(max(lo_n * 3, lo_n + 30))
+    grid = np.arange(lo_n, n_max + 1)
+    like = binom.pmf(n_close, grid[:, None], rate_close[None, :])  # grid × draws
+    if per_draw:
+        return like / np.maximum(like.sum(axis=0, keepdims=True), 1e-300), grid
+    return like.mean(axis=1), grid
+
+
+def posterior_total(counts: Sequence[tuple[int, int]], rate_close: np.ndarray, seed: int = SEED,
+                    interval: float = INTERVAL) -> tuple[int, int, int]:
+    """Median and interval of the sum of ``N`` over articles (``counts`` = ``(n_open, n_close)`` each).
+
+    The articles share the survival rate, so for every draw of ``p_close`` one
+    ``N`` per article is drawn from its posterior given that rate and summed.
+    """
+    rng = np.random.default_rng(seed)
+    totals = np.zeros(len(rate_close), dtype=np.int64)
+    for n_open, n_close in counts:
+        post, grid = _posterior(n_open, n_close, rate_close, per_draw=True)
+        cdf = np.cumsum(post, axis=0)
+        u = rng.random(len(rate_close))
+        idx = np.minimum((cdf < u[None, :]).sum(axis=0), len(grid) - 1)
+        totals += grid[idx]
+    q = (1 - interval) / 2
+    lo, med, hi = np.quantile(totals, [q, 0.5, 1 - q], method="inverted_cdf")
+    return int(med), int(lo), int(hi)
 
 
 def rate_draws(survived: int, observed: int, n: int = N_DRAWS, seed: int = SEED) -> np.ndarray:
@@ -416,8 +446,8 @@ def estimate_damaged(counted: Sequence[ArticleDensity], rates: dict[str, tuple[i
                      attributed: dict[int, int] | None = None) -> list[ArticleDensity]:
     """Turn the raw counts of the damaged draft into estimates (``is_estimate``).
 
-    - ``n_brackets``: posterior median of ``N`` from the observed openers (spans
-      found) and closers (closed spans + unmatched closers), see
+    - ``n_brackets``: posterior median of ``N`` from the observed closers
+      (closed spans + unmatched closers; the openers found are a lower bound), see
       :func:`posterior_brackets`; ``n_brackets_low`` / ``_high`` its interval.
     - ``n_words``: the damaged article's counted characters divided by the
       character survival rate and by the reference draft's characters per word
@@ -429,11 +459,10 @@ def estimate_damaged(counted: Sequence[ArticleDensity], rates: dict[str, tuple[i
       most ``n_brackets``.
     """
     attributed = attributed or {}
-    p_open = rate_draws(*rates["["], seed=SEED)
-    p_close = rate_draws(*rates["]"], seed=SEED + 1)
+    p_close = rate_draws(*rates["]"], seed=SEED)
     out = []
     for r in counted:
-        med, lo, hi = posterior_brackets(r.n_open_observed, r.n_close_observed, p_open, p_close)
+        med, lo, hi = posterior_brackets(r.n_open_observed, r.n_close_observed, p_close)
         words = int(round(r.n_chars / char_survival / ref_chars_per_word)) if r.n_chars else 0
         n_attr = min(int(attributed.get(r.article_seq, 0)), med)
         out.append(ArticleDensity(**{
@@ -460,48 +489,351 @@ def normalise_title(title: str) -> str:
 
 def align_articles(density: pd.DataFrame, reference: str = REFERENCE_DOC,
                    lineage: pd.DataFrame | None = None, min_ratio: float = 0.6) -> pd.DataFrame:
-    """Map every (doc_id, article_seq) to an article of the ``reference`` draft.
+    """Map every (doc_id, article_seq) of ``density`` to an article of the ``reference`` draft.
 
-    With a ``lineage`` table (``from_doc, from_article, to_doc, to_article,
-    relation, score, confirmed``) the links to the reference are used first.
-    Otherwise (and for articles the lineage does not cover) articles are
-    aligned on title (bracketed words and punctuation removed; difflib ratio
-    ``>= min_ratio``), ties broken by equal article number; the damaged draft
-    and the reference share their numbering and align on the article label.
-    Returns ``doc_id, article_seq, ref_article, method, ratio``.
+    1. ``lineage`` (the ``article_lineage`` table of :mod:`treatydrafts.scope`,
+       criminalization chapters) where it links the article to the reference
+       directly (relations other than ``dropped`` / ``new``): method ``lineage``.
+    2. The damaged draft and the reference share their numbering: same label,
+       method ``label``.
+    3. Otherwise the most similar reference title (bracketed words and
+       punctuation removed, difflib ratio ``>= min_ratio``; ties broken by equal
+       article number): method ``title``; below the threshold: ``none``.
+    Returns ``doc_id, article_seq, ref_article_seq, ref_article, method, ratio``.
     """
     ref = density[density["doc_id"] == reference]
-    ref_titles = [(str(a), normalise_title(t), ARTICLE_NUM_RE.match(str(a))) for a, t in zip(ref["article"], ref["title"])]
-    links: dict[tuple[str, str], str] = {}
+    ref_seq = dict(zip(ref["article"].astype(str), ref["article_seq"]))
+    ref_titles = [(int(q), str(a), normalise_title(t), ARTICLE_NUM_RE.match(str(a)))
+                  for q, a, t in zip(ref["article_seq"], ref["article"], ref["title"])]
+    links: dict[tuple[str, int], int] = {}
     if lineage is not None and len(lineage):
-        for r in lineage.itertuples(index=False):
-            if r.to_doc == reference:
-                links.setdefault((r.from_doc, str(r.from_article)), str(r.to_article))
-            elif r.from_doc == reference:
-                links.setdefault((r.to_doc, str(r.to_article)), str(r.from_article))
-    ref_labels = set(ref["article"].astype(str))
+        ok = lineage[~lineage["relation"].isin(["dropped", "new"])]
+        for r in ok.itertuples(index=False):
+            if r.to_doc == reference and r.from_article_seq:
+                links.setdefault((r.from_doc, int(r.from_article_seq)), int(r.to_article_seq))
+            elif r.from_doc == reference and r.to_article_seq:
+                links.setdefault((r.to_doc, int(r.to_article_seq)), int(r.from_article_seq))
+    ref_label = {int(q): str(a) for q, a in zip(ref["article_seq"], ref["article"])}
     rows = []
     for r in density.itertuples(index=False):
-        art = str(r.article)
+        art, seq = str(r.article), int(r.article_seq)
         if r.doc_id == reference:
-            rows.append((r.doc_id, r.article_seq, art, "self", 1.0))
-            continue
-        if (r.doc_id, art) in links:
-            rows.append((r.doc_id, r.article_seq, links[(r.doc_id, art)], "lineage", 1.0))
-            continue
-        if r.doc_id == DAMAGED_DOC and art in ref_labels:
-            rows.append((r.doc_id, r.article_seq, art, "label", 1.0))
-            continue
-        t = normalise_title(r.title)
-        best, best_key = "", (0.0, False)
-        num = ARTICLE_NUM_RE.match(art)
-        for lab, rt, rnum in ref_titles:
-            ratio = difflib.SequenceMatcher(None, t, rt).ratio() if t and rt else 0.0
-            same = bool(num and rnum and num.group(1) == rnum.group(1))
-            if (ratio, same) > best_key:
-                best, best_key = lab, (ratio, same)
-        if best_key[0] >= min_ratio:
-            rows.append((r.doc_id, r.article_seq, best, "title", round(best_key[0], 3)))
+            rows.append((r.doc_id, seq, seq, art, "self", 1.0))
+        elif (r.doc_id, seq) in links:
+            q = links[(r.doc_id, seq)]
+            rows.append((r.doc_id, seq, q, ref_label.get(q, ""), "lineage", 1.0))
+        elif r.doc_id == DAMAGED_DOC and art in ref_seq:
+            rows.append((r.doc_id, seq, int(ref_seq[art]), art, "label", 1.0))
         else:
-            rows.append((r.doc_id, r.article_seq, "", "none", round(best_key[0], 3)))
-    return pd.DataFrame(rows, columns=["doc_id", "article_seq", "ref_article", "method", "ratio"])
+            t = normalise_title(r.title)
+            best, best_key = (0, ""), (0.0, False)
+            num = ARTICLE_NUM_RE.match(art)
+            for q, lab, rt, rnum in ref_titles:
+                ratio = difflib.SequenceMatcher(None, t, rt).ratio() if t and rt else 0.0
+                same = bool(num and rnum and num.group(1) == rnum.group(1))
+                if (ratio, same) > best_key:
+                    best, best_key = (q, lab), (ratio, same)
+            if best_key[0] >= min_ratio:
+                rows.append((r.doc_id, seq, best[0], best[1], "title", round(best_key[0], 3)))
+            else:
+                rows.append((r.doc_id, seq, 0, "", "none", round(best_key[0], 3)))
+    return pd.DataFrame(rows, columns=["doc_id", "article_seq", "ref_article_seq", "ref_article", "method", "ratio"])
+
+
+# ---------------------------------------------------------------- the whole corpus
+
+
+@dataclass(frozen=True)
+class Density:
+    """Everything this analysis computes (validated DataFrames where a table is defined)."""
+
+    bracket_density: pd.DataFrame
+    bracket_survival: pd.DataFrame
+    drafts: pd.DataFrame  # bracket_density_drafts
+    alignment: pd.DataFrame
+    rates: dict  # {"[": (survived, observed), "]": (...), "chars": share}
+    missing: tuple[str, ...]  # documents that could not be loaded, with the reason
+
+
+def load_drafts(doc_ids: Iterable[str]) -> dict:
+    """``doc_id -> Draft`` (or the exception when a stage is not available: reported, not fatal)."""
+    from . import corpus
+
+    out = {}
+    for d in doc_ids:
+        try:
+            out[d] = corpus.load(d)
+        except Exception as exc:  # noqa: BLE001 - a missing stage is reported in Density.missing
+            out[d] = exc
+    return out
+
+
+def load_lineage() -> pd.DataFrame | None:
+    """The ``article_lineage`` table of :mod:`treatydrafts.scope`, or None when it cannot be built."""
+    try:
+        from . import scope
+
+        return scope.compute().article_lineage
+    except Exception:  # noqa: BLE001 - fall back to alignment on number + title
+        return None
+
+
+def char_survival(obs: pd.DataFrame, ref_text: str, damaged_text: str) -> float:
+    """Share of reference characters (counted as in :func:`count_chars`) kept in the damaged text,
+    from the unamended contexts: each matched context of ``WINDOW`` characters on each side."""
+    ok = obs[obs["is_unamended"]]
+    if not len(ok):
+        return 0.61
+    # score per char s = (2 m - 1 (n - m)) / n for m matched out of n (no extra damaged characters):
+    # m / n = (s + 1) / 3
+    return float(np.clip(((ok["match_score"] + 1) / 3).mean(), 0.05, 1.0))
+
+
+def chars_per_word(rows: Sequence[ArticleDensity]) -> float:
+    words = sum(r.n_words for r in rows)
+    return sum(r.n_chars for r in rows) / words if words else 5.5
+
+
+def compute(lineage: pd.DataFrame | None = None, use_lineage: bool = True) -> Density:
+    """Measure every draft; estimate the damaged one; summarise per draft."""
+    from . import corpus
+
+    docs = corpus.documents()
+    drafts = load_drafts(docs["doc_id"])
+    missing = tuple(f"{d}: {type(x).__name__}: {x}" for d, x in drafts.items() if isinstance(x, Exception))
+    ok = {d: x for d, x in drafts.items() if not isinstance(x, Exception)}
+    rows: list[ArticleDensity] = []
+    survival = schema.empty_frame("bracket_survival")
+    rates = {"[": (0, 0), "]": (0, 0), "chars": 0.0}
+    for d, draft in ok.items():
+        counted = measure_draft(draft)
+        if d != DAMAGED_DOC:
+            rows += counted
+            continue
+        if REFERENCE_DOC not in ok:
+            continue
+        ref = ok[REFERENCE_DOC]
+        obs = measure_survival(corpus.source(REFERENCE_DOC).text, ref.brackets, corpus.source(d).text,
+                               ref.articles, draft.articles)
+        survival = schema.validate(pd.DataFrame([asdict(o) for o in obs]), "bracket_survival") if obs else survival
+        rates = {**survival_rates(survival), "chars": char_survival(survival, "", "")}
+        ref_rows = [r for r in rows if r.doc_id == REFERENCE_DOC] or measure_draft(ref)
+        attributed = {}
+        if len(draft.proposals):
+            with_pos = set(draft.positions["proposal_id"])
+            pr = draft.proposals[draft.proposals["proposal_id"].isin(with_pos)]
+            attributed = pr.groupby("article_seq").size().to_dict()
+        rows += estimate_damaged(counted, rates, rates["chars"], chars_per_word(ref_rows), attributed)
+    density = to_frame(rows)
+    if lineage is None and use_lineage:
+        lineage = load_lineage()
+    alignment = align_articles(density, lineage=lineage)
+    summary = add_delegation_totals(draft_summary(density, docs, rates), ok)
+    return Density(density, survival, summary, alignment, rates, missing)
+
+
+def draft_summary(density: pd.DataFrame, docs: pd.DataFrame, rates: dict) -> pd.DataFrame:
+    """The per-draft tracker table (``bracket_density_drafts``)."""
+    order = dict(zip(docs["doc_id"], docs["session_order"]))
+    out = []
+    for d, g in density.groupby("doc_id", sort=False):
+        est = bool(g["is_estimate"].any())
+        n_br = int(g["n_brackets"].sum())
+        lo = hi = n_br
+        if est and rates.get("]", (0, 0))[1]:
+            n_br, lo, hi = posterior_total(list(zip(g["n_open_observed"], g["n_close_observed"])),
+                                           rate_draws(*rates["]"], seed=SEED))
+        words = int(g["n_words"].sum())
+        contested = (g["n_brackets_low"] > 0) if est else (g["n_brackets"] - g["n_placeholders"] > 0)
+        out.append({"doc_id": d, "session_order": int(order.get(d, 0)), "n_articles": len(g), "n_words": words,
+                    "n_brackets": n_br, "n_brackets_low": lo, "n_brackets_high": hi,
+                    "n_attributed": int(g["n_attributed"].sum()), "n_placeholders": int(g["n_placeholders"].sum()),
+                    "brackets_per_1000_words": per_1000(n_br, words),
+                    "n_bracketed_articles": int(contested.sum()),
+                    "n_options": int(g["n_options"].sum()), "n_proposals": int(g["n_proposals"].sum()),
+                    "n_delegations": 0, "is_estimate": est})
+    df = pd.DataFrame(out) if out else schema.empty_frame("bracket_density_drafts")
+    return schema.validate(df, "bracket_density_drafts")
+
+
+def add_delegation_totals(summary: pd.DataFrame, drafts: dict) -> pd.DataFrame:
+    """Fill ``n_delegations`` (distinct delegation ids with a position on an article of the document)."""
+    out = summary.copy()
+    for i, d in enumerate(out["doc_id"]):
+        x = drafts.get(d)
+        if x is None or isinstance(x, Exception) or not len(x.positions):
+            continue
+        p = x.positions
+        out.loc[i, "n_delegations"] = int(p.loc[(p["delegation_id"] != "") & (p["article_seq"] > 0), "delegation_id"].nunique())
+    return schema.validate(out, "bracket_density_drafts")
+
+
+# ---------------------------------------------------------------- views
+
+
+def contested(density: pd.DataFrame) -> pd.Series:
+    """Brackets that mark contested wording: every span except placeholders."""
+    return density["n_brackets"] - density["n_placeholders"]
+
+
+def most_contested(density: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The ``n`` articles of each draft with most contested brackets (ties: density, then article order)."""
+    df = density.assign(n_contested=contested(density))
+    df = df[df["n_contested"] > 0]
+    df = df.sort_values(["doc_id", "n_contested", "brackets_per_1000_words", "article_seq"],
+                        ascending=[True, False, False, True], kind="mergesort")
+    cols = ["doc_id", "article", "title", "n_contested", "n_brackets_low", "n_brackets_high", "n_words",
+            "brackets_per_1000_words", "bracketed_char_share", "n_delegations", "is_estimate", "start_line", "end_line"]
+    return df.groupby("doc_id", sort=True).head(n)[cols].reset_index(drop=True)
+
+
+def heatmap_matrix(density: pd.DataFrame, alignment: pd.DataFrame, doc_order: Sequence[str]) -> pd.DataFrame:
+    """Brackets per 1,000 words, reference articles (rows, reference order) × drafts (columns).
+
+    Articles of one draft aligned to the same reference article are pooled
+    (brackets and words summed); NaN where the draft has no aligned article.
+    """
+    df = density.merge(alignment, on=["doc_id", "article_seq"])
+    df = df[df["ref_article_seq"] > 0]
+    ref = density[density["doc_id"] == REFERENCE_DOC].sort_values("article_seq")
+    pooled = df.groupby(["ref_article_seq", "doc_id"])[["n_brackets", "n_words"]].sum()
+    val = (1000.0 * pooled["n_brackets"] / pooled["n_words"].where(pooled["n_words"] > 0)).unstack("doc_id")
+    val = val.reindex(index=ref["article_seq"], columns=[d for d in doc_order if d in set(density["doc_id"])])
+    val.index = [f"{a}. {t[:38]}" for a, t in zip(ref["article"], ref["title"])]
+    return val.round(1)
+
+
+def chapter_table(density: pd.DataFrame) -> pd.DataFrame:
+    """Per draft × chapter: articles, brackets, words, brackets per 1,000 words, median article density."""
+    g = density.groupby(["doc_id", "chapter"], sort=False)
+    out = g.agg(n_articles=("article_seq", "size"), n_brackets=("n_brackets", "sum"), n_words=("n_words", "sum"),
+                median_article_density=("brackets_per_1000_words", "median"), first_seq=("article_seq", "min"))
+    out["brackets_per_1000_words"] = (1000.0 * out["n_brackets"] / out["n_words"].where(out["n_words"] > 0)).round(1)
+    return out.sort_values(["doc_id", "first_seq"]).drop(columns="first_seq").reset_index()
+
+
+def plot_heatmap(matrix: pd.DataFrame, short: dict[str, str]):
+    from .style import SEQUENTIAL_CMAP, figure
+
+    fig, ax = figure(height=max(4.0, 0.13 * len(matrix) + 1.2))
+    vals = np.ma.masked_invalid(matrix.to_numpy(dtype=float))
+    im = ax.imshow(vals, aspect="auto", cmap=SEQUENTIAL_CMAP, interpolation="nearest")
+    ax.set_facecolor("#eeeeee")
+    ax.set_xticks(range(matrix.shape[1]), [short.get(c, c) for c in matrix.columns], rotation=30, ha="right")
+    ax.set_yticks(range(len(matrix)), matrix.index, fontsize=5)
+    ax.set_title("Brackets per 1,000 words, articles of the Chair's draft × drafts (grey: no aligned article)")
+    fig.colorbar(im, ax=ax, shrink=0.5, label="brackets per 1,000 words")
+    return fig
+
+
+def plot_most_contested(top: pd.DataFrame, short: dict[str, str]):
+    from .style import PALETTE, figure
+
+    docs = list(dict.fromkeys(top["doc_id"]))
+    fig, axes = figure(height=1.3 + 0.9 * len(docs), nrows=len(docs), ncols=1, squeeze=False)
+    for ax, d, colour in zip(axes[:, 0], docs, PALETTE):
+        g = top[top["doc_id"] == d].iloc[::-1]
+        y = np.arange(len(g))
+        ax.barh(y, g["n_contested"], color=colour)
+        if g["is_estimate"].any():
+            ax.errorbar(g["n_contested"], y, xerr=[g["n_contested"] - g["n_brackets_low"],
+                                                   g["n_brackets_high"] - g["n_contested"]],
+                        fmt="none", ecolor="black", capsize=2, lw=0.8)
+        ax.set_yticks(y, [f"Art. {a}. {t[:34]}" for a, t in zip(g["article"], g["title"])], fontsize=6)
+        ax.set_title(short.get(d, d) + (" (estimate, 90% interval)" if g["is_estimate"].any() else ""), fontsize=8)
+    axes[-1, 0].set_xlabel("contested brackets (placeholders excluded)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_chapters(density: pd.DataFrame, short: dict[str, str], doc_order: Sequence[str]):
+    from .style import PALETTE, figure
+
+    docs = [d for d in doc_order if d in set(density["doc_id"]) and density.loc[density["doc_id"] == d, "n_brackets"].sum()]
+    fig, axes = figure(height=1.4 * len(docs) + 0.6, nrows=len(docs), ncols=1, squeeze=False)
+    for ax, d, colour in zip(axes[:, 0], docs, PALETTE):
+        g = density[density["doc_id"] == d]
+        chaps = list(dict.fromkeys(g.sort_values("article_seq")["chapter"]))
+        data = [g.loc[g["chapter"] == c, "brackets_per_1000_words"].to_numpy() for c in chaps]
+        ax.boxplot(data, vert=True, widths=0.5, showfliers=False)
+        rng = np.random.default_rng(SEED)
+        for i, v in enumerate(data, 1):
+            ax.scatter(i + rng.uniform(-0.15, 0.15, len(v)), v, s=6, color=colour, alpha=0.7, zorder=3)
+        ax.set_xticks(range(1, len(chaps) + 1), [c or "(none)" for c in chaps], fontsize=7)
+        ax.set_ylabel("per 1,000 words", fontsize=7)
+        ax.set_title(short.get(d, d), fontsize=8)
+    axes[-1, 0].set_xlabel("chapter (one dot per article)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_contest_profile(density: pd.DataFrame, short: dict[str, str]):
+    from .style import PALETTE, figure
+
+    fig, ax = figure(height=3.8)
+    df = density[(density["n_delegations"] > 0) | (density["n_proposals"] > 0)]
+    for (d, g), colour in zip(df.groupby("doc_id", sort=True), PALETTE):
+        ax.scatter(g["n_delegations"], g["brackets_per_1000_words"], s=12 + 2 * g["n_proposals"], color=colour,
+                   alpha=0.75, label=short.get(d, d) + " (size: proposals)")
+        for r in g.nlargest(4, "brackets_per_1000_words").itertuples(index=False):
+            ax.annotate(f"Art. {r.article}", (r.n_delegations, r.brackets_per_1000_words), fontsize=6,
+                        xytext=(3, 2), textcoords="offset points")
+    ax.set_xlabel("distinct delegations with a position on the article")
+    ax.set_ylabel("brackets per 1,000 words")
+    ax.set_title("Article contest profile")
+    ax.legend(frameon=False)
+    return fig
+
+
+def plotly_heatmap(matrix: pd.DataFrame, short: dict[str, str], path: Path) -> Path:
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Heatmap(
+        z=matrix.to_numpy(dtype=float), x=[short.get(c, c) for c in matrix.columns], y=list(matrix.index),
+        colorscale="Viridis", colorbar={"title": "brackets / 1,000 words"},
+        hovertemplate="%{y}<br>%{x}: %{z} brackets per 1,000 words<extra></extra>"))
+    fig.update_layout(title="Bracket density: articles of the Chair's draft × drafts", height=max(500, 14 * len(matrix)),
+                      yaxis={"autorange": "reversed"}, template="plotly_white")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.write_html(path, include_plotlyjs="directory", full_html=True, div_id="bracket-density-heatmap")
+    return path
+
+
+SHORT = {"ahc3-uk-submission": "UK submission (AHC3)", "ahc4-cnd": "CND (AHC4)",
+         "expert-2023-proposal": "Expert proposal", "ahc6-chair-draft": "Chair's draft (AHC6)",
+         "ahc6-amended-draft": "Amended draft (AHC6, est.)"}
+
+
+def figures(result: Density, figures_dir: Path | None = None) -> list[Path]:
+    """Every figure of this analysis (static ones via :func:`style.save_figure`, the heatmap also as HTML)."""
+    from . import paths
+    from .style import save_figure
+
+    figures_dir = Path(figures_dir or paths.FIGURES)
+    order = list(result.drafts.sort_values("session_order")["doc_id"])
+    d = result.bracket_density
+    written = []
+    matrix = heatmap_matrix(d, result.alignment, order)
+    written += save_figure(plot_heatmap(matrix, SHORT), "bracket-density-heatmap", order, figures_dir)
+    written.append(plotly_heatmap(matrix, SHORT, figures_dir / "bracket-density-heatmap.html"))
+    top = most_contested(d[d["doc_id"].isin(["ahc4-cnd", "ahc6-chair-draft", DAMAGED_DOC])], n=8)
+    written += save_figure(plot_most_contested(top, SHORT), "bracket-density-most-contested",
+                           sorted(set(top["doc_id"])), figures_dir)
+    written += save_figure(plot_chapters(d, SHORT, order), "bracket-density-chapters", order, figures_dir)
+    written += save_figure(plot_contest_profile(d, SHORT), "bracket-density-contest-profile",
+                           sorted(set(d.loc[d["n_delegations"] > 0, "doc_id"])) or order, figures_dir)
+    return written
+
+
+from .build import step, write_table  # noqa: E402  (build imports this module lazily)
+
+
+@step("bracket density: tables and figures")
+def build_density(data_dir: Path, figures_dir: Path) -> list[Path]:
+    result = compute()
+    written = []
+    written += write_table(result.bracket_density, "bracket_density", data_dir)
+    written += write_table(result.bracket_survival, "bracket_survival", data_dir)
+    written += write_table(result.drafts, "bracket_density_drafts", data_dir)
+    written += figures(result, figures_dir)
+    return written

@@ -70,6 +70,10 @@ FOR_STANCES = ("sponsor", "retain", "keep")
 AGAINST_STANCES = ("delete", "against", "original", "retain_original")
 NEUTRAL_STANCES = ("integrate", "move", "alt")
 STANCES = FOR_STANCES + AGAINST_STANCES + NEUTRAL_STANCES
+# Spellings seen in stage outputs that are not the schema's (the 6th-session recovery writes
+# "propose" and "retain original"); read as the schema stance.  Anything else unknown is neutral.
+STANCE_ALIASES = {"propose": "sponsor", "proposal": "sponsor", "retain original": "retain_original",
+                  "retain-original": "retain_original"}
 
 RELATIONS = ("cosponsor", "agree", "oppose")
 # network layer name in coalition_edges for each relation, and its sign
@@ -85,6 +89,9 @@ CONSENSUS_SEEDS = tuple(range(30))
 CONSENSUS_RESOLUTIONS = (0.8, 1.0, 1.2)
 MIN_BLOC_SIZE = 3  # smaller communities are reported as bloc 0 (unaligned)
 MIN_MAP_POSITIONS = 3  # delegations with fewer usable positions stay off the map
+# proposal sides shared by fewer delegations stay off the map: with 2, the first CA axis of
+# ahc4-cnd is nothing but the four proposals only Russia and Belarus stand on
+MIN_MAP_COLUMN = 3
 BLOC_LAYER = "agreement"
 ORGANIZATION_GROUP = "(organization)"
 
@@ -213,6 +220,8 @@ def usable_positions(positions: pd.DataFrame, doc_id: str | None = None,
                     by_resolution=tuple(sorted((str(k), int(v)) for k, v in by_res.items())),
                     n_low_confidence=int(low.sum()), min_confidence=float(min_confidence))
     keep = df[~unresolved & ~low]
+    if keep["stance"].isin(list(STANCE_ALIASES)).any():
+        keep = keep.assign(stance=keep["stance"].replace(STANCE_ALIASES))
     keep = keep.sort_values(["doc_id", "proposal_id", "offset", "stance"], kind="mergesort").reset_index(drop=True)
     return keep, ex
 
@@ -339,11 +348,17 @@ def _number_blocs(communities: Iterable[Iterable[str]], min_size: int = MIN_BLOC
     return dict(sorted(out.items()))
 
 
-def louvain(G: nx.Graph, seed: int = SEED, resolution: float = RESOLUTION) -> list[list[str]]:
-    """Louvain communities on a copy of ``G`` rebuilt in sorted order (sorted member lists)."""
+def sorted_copy(G: nx.Graph) -> nx.Graph:
+    """A plain copy of ``G`` with nodes and (weighted) edges inserted in sorted order."""
     H = nx.Graph()
     H.add_nodes_from(sorted(G.nodes))
     H.add_weighted_edges_from(sorted((min(a, b), max(a, b), d.get("weight", 1.0)) for a, b, d in G.edges(data=True)))
+    return H
+
+
+def louvain(G: nx.Graph, seed: int = SEED, resolution: float = RESOLUTION, presorted: bool = False) -> list[list[str]]:
+    """Louvain communities on a copy of ``G`` rebuilt in sorted order (sorted member lists)."""
+    H = G if presorted else sorted_copy(G)
     if H.number_of_edges() == 0:
         return [[n] for n in H.nodes]
     comms = nx.community.louvain_communities(H, weight="weight", resolution=resolution, seed=seed)
@@ -377,7 +392,7 @@ def consensus(G: nx.Graph, reference: dict[str, int] | None = None,
     Only non-isolated nodes take part (an isolate is trivially alone in every run)."""
     nodes = tuple(sorted(n for n in G.nodes if G.degree(n) > 0))
     idx = {n: i for i, n in enumerate(nodes)}
-    Gs = G.subgraph(nodes)
+    Gs = sorted_copy(G.subgraph(nodes))
     M = np.zeros((len(nodes), len(nodes)))
     runs = []
     if reference is None:
@@ -386,7 +401,7 @@ def consensus(G: nx.Graph, reference: dict[str, int] | None = None,
     n_runs = 0
     for r in resolutions:
         for s in seeds:
-            comms = louvain(Gs, s, r)
+            comms = louvain(Gs, s, r, presorted=True)
             lab = {}
             for i, c in enumerate(comms):
                 ids = [idx[n] for n in c]
@@ -526,7 +541,7 @@ def top_sponsors(positions: pd.DataFrame, names: dict[str, str] | None = None, n
 
 
 def positions_map(positions: pd.DataFrame, proposals: pd.DataFrame | None = None,
-                  min_positions: int = MIN_MAP_POSITIONS, min_column: int = 2) -> PositionsMap | None:
+                  min_positions: int = MIN_MAP_POSITIONS, min_column: int = MIN_MAP_COLUMN) -> PositionsMap | None:
     """Correspondence analysis of the delegation × (proposal, side) incidence matrix.
 
     A column is one side of one proposal (``for`` / ``against`` / a neutral
@@ -827,6 +842,15 @@ def layout(G: nx.Graph, seed: int = SEED) -> dict[str, tuple[float, float]]:
     H.add_weighted_edges_from(sorted((min(a, b), max(a, b), d["weight"]) for a, b, d in G.edges(data=True)))
     pos = nx.spring_layout(H, weight="weight", seed=seed, iterations=200, k=1.5 / math.sqrt(max(len(H), 1))) if len(H) else {}
     out = {n: (float(x), float(y)) for n, (x, y) in pos.items()}
+    if len(out) > 4:  # pull far outliers (one weak tie) in to 1.1 × the 90th-percentile radius
+        cx = float(np.median([x for x, _ in out.values()]))
+        cy = float(np.median([y for _, y in out.values()]))
+        radii = {n: math.hypot(x - cx, y - cy) for n, (x, y) in out.items()}
+        cap = 1.1 * float(np.quantile(sorted(radii.values()), 0.9))
+        for n, (x, y) in list(out.items()):
+            if radii[n] > cap:
+                f = cap / radii[n]
+                out[n] = (cx + (x - cx) * f, cy + (y - cy) * f)
     iso = sorted(n for n in G.nodes if G.degree(n) == 0)
     for i, n in enumerate(iso):
         a = 2 * math.pi * i / max(len(iso), 1)
@@ -914,8 +938,8 @@ def plot_positions_map(c: Coalitions, label_all: bool = True):
             ax.annotate(r.delegation_id, (r.dim1, r.dim2), fontsize=5, xytext=(2, 2), textcoords="offset points")
     ax.axhline(0, color="#cccccc", lw=0.5, zorder=1)
     ax.axvline(0, color="#cccccc", lw=0.5, zorder=1)
-    ax.set_xlabel(axis_label(pm, 1), fontsize=7)
-    ax.set_ylabel(axis_label(pm, 2), fontsize=7)
+    ax.set_xlabel(axis_label(pm, 1).replace(": + ", ":\n+ ", 1), fontsize=7)
+    ax.set_ylabel(axis_label(pm, 2).replace(": + ", ":\n+ ", 1), fontsize=7)
     ax.set_title(f"Positions map, {c.doc_id}: correspondence analysis of {len(pm.coords)} delegations × "
                  f"{pm.n_columns} proposal sides")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)

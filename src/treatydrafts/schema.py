@@ -213,6 +213,43 @@ _register(Table("corpus_counts", "Rows per table per document (the corpus overvi
 # --- recovery of the damaged 6th-session document (issue 3) ---
 
 # --- coalition networks (issue 4) ---
+_NETWORK = _c("network", "str", "Layer: `cosponsorship` (both sponsor the same wording), `agreement` (same stance group on a proposal) or `opposition` (opposite sides of a proposal's wording; see `treatydrafts.networks`).")
+
+_register(Table("coalition_nodes", "One row per delegation per document with a usable position: its bloc and centrality in the agreement network (`treatydrafts.networks`).", (
+    DOC,
+    _c("delegation_id", "str", "Registry id (`delegations.delegation_id`)."),
+    _c("name", "str", "UN short name of the delegation."),
+    _c("regional_group", "str", "UN regional group; `(organization)` for the EU and CARICOM."),
+    _c("bloc", "int", "Louvain community of the agreement network (fixed seed and insertion order), numbered 1.. by size; 0 = unaligned (community of fewer than 3 delegations, or no ties)."),
+    _c("bloc_stability", "float", "Mean share of Louvain runs (30 seeds × resolutions 0.8/1.0/1.2) placing the delegation with each other member of its bloc; 0 for unaligned."),
+    _c("n_proposals", "int", "Proposals on which the delegation took a usable position (any stance)."),
+    _c("n_sponsored", "int", "Proposals the delegation sponsored."),
+    _c("degree", "int", "Number of agreement ties."),
+    _c("weighted_degree", "float", "Sum of agreement-tie weights (Newman collaboration weighting, 1/(n−1) per proposal with n participants)."),
+    _c("betweenness", "float", "Normalised betweenness centrality in the agreement network (edge length = 1 / weight)."),
+    _c("participation", "float", "Participation coefficient: 1 − Σ_s (share of weighted degree towards bloc s)²; 0 = all ties inside one bloc."),
+), ("doc_id", "delegation_id")))
+
+_register(Table("coalition_edges", "One row per pair of delegations per network layer per document (`treatydrafts.networks`); `source` < `target`.", (
+    DOC, _NETWORK,
+    _c("source", "str", "First delegation id (alphabetically)."),
+    _c("target", "str", "Second delegation id."),
+    _c("weight", "float", "Sum over the edge's proposals of 1/(n−1) (n = sponsors for cosponsorship, participants otherwise), times both positions' confidence."),
+    _c("sign", "int", "+1 co-sponsorship / agreement, −1 opposition."),
+    _c("n_proposals", "int", "Number of distinct proposals behind the edge (listed in `coalition_ties`)."),
+), ("doc_id", "network", "source", "target")))
+
+_register(Table("coalition_ties", "The proposals behind every coalition edge: one row per pair per layer per proposal (`networks.edge_proposals` adds the source lines).", (
+    DOC, _NETWORK,
+    _c("source", "str", "First delegation id (alphabetically)."),
+    _c("target", "str", "Second delegation id."),
+    _c("proposal_id", "str", "Proposal that creates the tie (`proposals.proposal_id`)."),
+    LINE, ART,
+    _c("stance_source", "str", "Stance of `source` on the proposal."),
+    _c("stance_target", "str", "Stance of `target` on the proposal."),
+    _c("weight", "float", "This proposal's contribution to the edge weight."),
+    _c("n_participants", "int", "n in the 1/(n−1) weight: sponsors (cosponsorship) or delegations with any position (agreement, opposition)."),
+), ("doc_id", "network", "source", "target", "proposal_id")))
 
 # --- criminalization scope (issue 5) ---
 ART_CLASSES = ("offence", "general_part", "bridging", "other")
@@ -310,6 +347,84 @@ _register(Table("offence_reproposals", "Who proposed re-adding dropped offences 
 ), ("doc_id", "article_seq", "proposal_id", "offset", "stance")))
 
 # --- bracket density (issue 6) ---
+
+_register(Table("bracket_density", (
+    "Bracket density per document × article (`treatydrafts.density`). One bracket = one opener (`[`, or the CND's "
+    "single `{`) with its closer; nested spans count on their own, adjacent spans separately; an opener never closed "
+    "in its article is still one span (`n_unclosed`); a closer without opener is not a span (`n_unmatched_closers`); "
+    "struck spans count (`n_struck`). A span belongs to the article holding its opener line (heading included). "
+    "Rows of `ahc6-amended-draft` are estimates (`is_estimate`): most of its `[` were lost in extraction; "
+    "`-1` there marks what the damaged text cannot show."), (
+    DOC, ART_SEQ, ART,
+    _c("chapter", "str", "Chapter label of the article (`articles.chapter`)."),
+    _c("title", "str", "Article title (`articles.title`)."),
+    _c("start_line", "int", "First line of the article (its heading): every count traces to lines start_line..end_line."),
+    _c("end_line", "int", "Last line of the article."),
+    _c("n_words", "int", "Words (runs of letters/digits) on the article's text lines, heading included (layout, footnote and blank lines excluded), as written, struck and bracketed text included. Estimate for the damaged draft: counted characters / character survival rate / characters per word of the Chair's draft."),
+    _c("n_chars", "int", "Characters on the article's text lines that count for the share: not whitespace, not `~` strikethrough markers (struck text itself counts). For the damaged draft: the decoded characters that survived."),
+    _c("n_brackets", "int", "Bracket spans whose opener lies in the article, nested ones included (= `n_attributed + n_unattributed`). Damaged draft: posterior median of the true number (see `n_open_observed`)."),
+    _c("n_top_level", "int", "Spans at depth 1 (not inside another span). -1 = not observable (damaged draft)."),
+    _c("n_attributed", "int", "Spans carrying a delegation tail/list (`brackets.is_attributed`). Damaged draft: recovered amendment lists with at least one position, capped at n_brackets."),
+    _c("n_unattributed", "int", "Spans without delegation attribution: alternative terms, placeholders, untagged wording (nested ones included)."),
+    _c("n_placeholders", "int", "Spans that are placeholders to fill in (`[date]`, `[city]`, `[place]`, `[country]`, …): bracketed but not contested wording; included in n_brackets."),
+    _c("n_struck", "int", "Spans flagged `is_struck` (opener inside `~~…~~` or more than half struck)."),
+    _c("n_unclosed", "int", "Spans whose opener has no closer in the article (`is_closed` false). -1 = not observable (damaged draft)."),
+    _c("n_unmatched_closers", "int", "Closers with no opener in the article (`unmatched_closer` diagnostics on the article's lines); not spans."),
+    _c("max_depth", "int", "Deepest nesting level among the article's spans (0 = no brackets; -1 = not observable, damaged draft)."),
+    _c("bracketed_char_share", "float", "Share of n_chars lying inside the union of the article's spans (bracket characters included); an unclosed span is cut at the end of the paragraph holding its opener (of its line outside paragraphs). In [0, 1]; -1 = not observable (damaged draft)."),
+    _c("brackets_per_1000_words", "float", "1000 × n_brackets / n_words (0 when n_words is 0)."),
+    _c("n_options", "int", "Substitute or additional wordings on offer beyond the first: n_alt_paragraphs + n_added_paragraphs + n_alternative_terms + 1 if the article's own label has `alt`."),
+    _c("n_alt_paragraphs", "int", "Paragraphs whose label contains `alt` (`2 alt`, `(a) alt`): alternatives to a paragraph."),
+    _c("n_added_paragraphs", "int", "Paragraphs labelled with a Latin ordinal (`bis`, `ter`, `quater`, `quat`, …; `2 bis`, `(c) ter`): wordings offered in addition to or instead of the numbered ones."),
+    _c("n_alternative_terms", "int", "Extra terms of adjacent-alternative choices: closed unattributed non-placeholder sibling spans separated only by space, `/`, `or` or `,`; a choice of k terms counts k - 1 (`[computer data] [digital information]` = 1)."),
+    _c("n_proposals", "int", "Rows of `proposals` in the article."),
+    _c("n_delegations", "int", "Distinct non-empty `positions.delegation_id` on the article's proposals (any stance)."),
+    _c("is_estimate", "bool", "True where the bracket measures are inferred (the damaged `ahc6-amended-draft`), false where counted."),
+    _c("n_brackets_low", "int", "Lower end of the 90% interval of n_brackets (= n_brackets when counted)."),
+    _c("n_brackets_high", "int", "Upper end of the 90% interval of n_brackets (= n_brackets when counted)."),
+    _c("brackets_per_1000_words_low", "float", "1000 × n_brackets_low / n_words."),
+    _c("brackets_per_1000_words_high", "float", "1000 × n_brackets_high / n_words."),
+    _c("n_open_observed", "int", "Openers seen in the text (spans found); the input of the estimate for the damaged draft."),
+    _c("n_close_observed", "int", "Closers seen in the text: closed spans + unmatched closers."),
+), ("doc_id", "article_seq")))
+
+_register(Table("bracket_survival", (
+    "How often `[` and `]` survived the extraction of `ahc6-amended-draft`: every closed top-level bracket of the "
+    "Chair's draft (`ahc6-chair-draft`) inside an article, with its context, looked for in the damaged text of the "
+    "same article (`treatydrafts.density.measure_survival`)."), (
+    _c("ref_doc", "str", "Reference (clean) document: `ahc6-chair-draft`."),
+    _c("ref_line", "int", "Line of the reference bracket."),
+    _c("ref_offset", "int", "Offset of the bracket character in the reference file."),
+    _c("char", "str", "`[` or `]`."),
+    _c("article", "str", "Article label (same in both drafts)."),
+    DOC,
+    _c("start_line", "int", "First line of the damaged article searched."),
+    _c("end_line", "int", "Last line of the damaged article searched."),
+    _c("match_offset", "int", "Offset in the damaged file where the context matched best (end, exclusive)."),
+    _c("match_score", "float", "Alignment score per context character: +2 match, -1 reference character lost, -2 extra damaged character (2 = intact; ~0.8 = typical 39% loss; < 0.5 = not the same passage)."),
+    _c("is_unamended", "bool", "match_score >= 0.5: the passage counts as unamended and the bracket as observed."),
+    _c("survived", "bool", "The bracket character is present in the damaged text at the matched place (only on unamended passages)."),
+), ("ref_doc", "ref_offset")))
+
+_register(Table("bracket_density_drafts", (
+    "Per-draft summary in the style of climate-talks bracket trackers: sums over the articles of `bracket_density` "
+    "(brackets outside articles, e.g. in a table of contents, are not counted)."), (
+    DOC,
+    _c("session_order", "int", "Chronological order of the document (`documents.session_order`)."),
+    _c("n_articles", "int", "Articles in the document."),
+    _c("n_words", "int", "Sum of bracket_density.n_words (estimate for the damaged draft)."),
+    _c("n_brackets", "int", "Sum of n_brackets (estimate for the damaged draft)."),
+    _c("n_brackets_low", "int", "Lower end of the 90% interval of the sum (estimate; = n_brackets when counted): joint posterior over articles."),
+    _c("n_brackets_high", "int", "Upper end of the 90% interval of the sum."),
+    _c("n_attributed", "int", "Sum of n_attributed."),
+    _c("n_placeholders", "int", "Sum of n_placeholders."),
+    _c("brackets_per_1000_words", "float", "1000 × n_brackets / n_words."),
+    _c("n_bracketed_articles", "int", "Articles with at least one bracket (placeholders excluded); estimate rows: n_brackets_low > 0."),
+    _c("n_options", "int", "Sum of n_options."),
+    _c("n_proposals", "int", "Sum of n_proposals."),
+    _c("n_delegations", "int", "Distinct delegations with a position anywhere in the document's articles."),
+    _c("is_estimate", "bool", "True for the damaged draft."),
+), ("doc_id",)))
 
 
 def empty_frame(name: str) -> pd.DataFrame:

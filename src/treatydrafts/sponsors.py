@@ -70,7 +70,8 @@ STAGE = "sponsors"
 FILL = "\x00"  # stands for a masked child span / nested proposal
 MAX_PIECE = 1_000  # a colon-separated piece of a tail is never longer (longest real: ~150)
 MAX_TAIL = 4_000  # nor a whole tail (longest real: ~330)
-MAX_ALTERNATIVES = 20  # ";"-separated alternatives tried in one bracket
+MAX_ALTERNATIVES = 20
+MAX_UNREAD_PER_LINE = 20  # further unread codes on a line are summarised as one offset range  # ";"-separated alternatives tried in one bracket
 ORPHAN_CONFIDENCE = 0.6
 MISSING_COLON_CONFIDENCE = 0.8
 
@@ -109,9 +110,11 @@ ORPHAN_COLON_RE = re.compile(r":[ \t]*(?:[–-][ \t]*)?[A-Z]{2}(?![A-Za-z0-9])(?
 # A code-like token anywhere (for reconcile): "EU", "JM" (not "OP" in "OP2", not "USA")
 CODE_LIKE_RE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}|e)(?![A-Za-z0-9])")
 # A paragraph label alone: "2." in "[2.:KR]", "2.alt", "(a)bis"
-LABEL_ONLY_RE = re.compile(r"\(?[0-9a-z]{1,3}\)?\.? ?(?:bis|ter|alt|quater)?\.?")
+LABEL_ONLY_RE = re.compile(r"(?:\d{1,2}|\([a-z]{1,4}\))\.? ?(?:bis|ter|alt|quater)?\.?")
 # Offset named in a diagnostic message: "offset 1234"
 OFFSET_IN_MESSAGE_RE = re.compile(r"offset (\d+)")
+# Offset range named in a diagnostic message: "offsets 1234 to 5678"
+RANGE_IN_MESSAGE_RE = re.compile(r"offsets (\d+) to (\d+)")
 
 # Old/new word pairs written without strikethrough ("[child person: DO]", 406).  A
 # plain "[legal person: IN]" is an insert, so only pairs checked by hand in
@@ -130,7 +133,8 @@ REPLACE_PAIRS = frozenset({
     ("property", "digital"),  # 551…: "[property digital assets: MX]"
     ("purpose", "ground/reason"),  # 627
     ("appearing", "who"),  # 304: "[appearing who is depicted: CA]"
-    ("loss", "harm"),
+    ("person", "user"),  # 164: "(person user: GT)"
+    ("victim", "person"),  # 434, 436: "[victim person: AU]"
 })
 
 
@@ -316,6 +320,13 @@ def _plausible(groups: Sequence[TailGroup]) -> bool:
     return "not_a_code" not in res and any(r in ("exact", "alias", "flagged") for r in res)
 
 
+def _some_code(groups: Sequence[TailGroup]) -> bool:
+    """At least one token that is not a known non-code (``II``, ``OP``)."""
+    from .registry import resolve_code
+
+    return any(resolve_code(c.code).resolution != "not_a_code" for g in groups for c in g.codes)
+
+
 def parse_tail(text: str) -> Tail:
     """Find the sponsor tail at the end of ``text`` (a bracket's inner text).
 
@@ -345,7 +356,7 @@ def parse_tail(text: str) -> Tail:
         toks: list[_Tok] = []
         for idx in range(j, -1, -1):
             pstart, ptoks = pieces[idx]
-            if idx != j:
+            if pstart > 0:
                 toks.append(_Tok("colon", pstart - 1, pstart, ":"))
             toks.extend(ptoks)
         got = split_groups(toks)
@@ -357,6 +368,8 @@ def parse_tail(text: str) -> Tail:
         whole = pstart == 0
         if whole and not _plausible(groups):
             continue
+        if not whole and not _some_code(groups):
+            continue  # "with the intent: II"
         return Tail(start, tuple(groups), tuple(issues))
     return _missing_colon_tail(m)
 
@@ -498,6 +511,7 @@ class _Extractor:
         runs, _ = strike_runs(ul, source.doc_id)
         self.runs = sorted(runs)
         self.run_starts = [a for a, _ in self.runs]
+        self.run_ends = {b for _, b in self.runs}
 
     # -- helpers
     def struck(self, offset: int) -> bool:
@@ -526,7 +540,7 @@ class _Extractor:
                 continue
             a, b = pm.start(), pm.end()
             self.emit(reg, a + 1, b - 1, a, b, tail, host_id,
-                      host_struck or self.struck(reg.src(a + 1)), orphan, m=m)
+                      host_struck or self.struck(reg.src(a + 1)), orphan, m=m, nested=True)
             m = _fill(m, a, b)
         for rm in list(RUN_RE.finditer(m)):
             inner = rm.group(1)
@@ -536,13 +550,13 @@ class _Extractor:
             if not inner[: tail.start].strip(" .;,:" + FILL):
                 continue  # "~~delete – MX~~": the host's own tail, struck
             a, b = rm.start(), rm.end()
-            self.emit(reg, a + 2, b - 2, a, b, tail, host_id, True, orphan, m=m)
+            self.emit(reg, a + 2, b - 2, a, b, tail, host_id, True, orphan, m=m, nested=True)
             m = _fill(m, a, b)
         return m
 
     def emit(self, reg: _Region, ia: int, ib: int, oa: int, ob: int, tail: Tail, bracket_id: int,
              is_struck: bool, orphan: bool, span: BracketSpan | None = None,
-             m: str | None = None) -> list[_Found]:
+             m: str | None = None, nested: bool = False) -> list[_Found]:
         """Record the proposal whose inner text is ``reg.m[ia:ib]`` (outer extent ``oa:ob``)."""
         m = reg.m if m is None else m
         inner = m[ia:ib]
@@ -552,7 +566,7 @@ class _Extractor:
         for k, (ca, cb, ctail) in enumerate(cuts):
             out.append(self._emit_one(reg, ia + ca, ia + cb, oa if k == 0 else ia + ca,
                                       ob if k == len(cuts) - 1 else ia + cb,
-                                      ctail, bracket_id, is_struck, orphan, span, m))
+                                      ctail, bracket_id, is_struck, orphan, span, m, nested))
         return out
 
     def _alternatives(self, inner: str, tail: Tail) -> list[tuple[int, int, Tail]]:
@@ -577,12 +591,20 @@ class _Extractor:
         return [(a, b, _shift_tail(t, -a)) for a, b, t in out]
 
     def _emit_one(self, reg: _Region, ia: int, ib: int, oa: int, ob: int, tail: Tail, bracket_id: int,
-                  is_struck: bool, orphan: bool, span: BracketSpan | None, m: str) -> _Found:
+                  is_struck: bool, orphan: bool, span: BracketSpan | None, m: str, nested: bool = False) -> _Found:
         tstart = ia + tail.start
         wa, wb = reg.src(ia), reg.src(tstart)
         wa, wb = self._clean_text(wa, wb)
+        after_struck = False
+        if self.text.count("~~", wa, wb) % 2:  # half of a run that began outside: "~~ pornography"
+            if self.text.startswith("~~", wa):
+                after_struck = (wa + 2) in self.run_ends  # a closing marker: struck words just before
+                wa, wb = self._clean_text(wa + 2, wb)
+            elif self.text.endswith("~~", wa, wb):
+                wa, wb = self._clean_text(wa, wb - 2)
         wording = self.text[wa:wb]
-        tail_src = self.text[reg.src(tstart):reg.src_end(ib)].strip()
+        own = m[ia:tstart]  # the wording with child brackets and nested proposals masked
+        tail_src = self.text[reg.src(tstart):reg.src_end(ib)].strip().lstrip(";,. ")
         has_text = bool(wording.strip(" *~.;,:"))
         bare_groups = [g for g in tail.groups if not g.stance]
         standalone = False
@@ -606,7 +628,8 @@ class _Extractor:
                 kind = "position"
             elif span is not None and span.depth == 1 and head.startswith("Article"):
                 kind = "new_article"
-            elif self._is_replace(wording, reg.src(oa)):
+            elif after_struck or self._is_replace(own, span.start_offset if span is not None else reg.src(oa),
+                                                  not nested):
                 kind = "replace"
             elif LABEL_ONLY_RE.fullmatch(wording.strip(" *~")):
                 kind = "other"
@@ -622,17 +645,20 @@ class _Extractor:
         self.found.append(f)
         return f
 
-    def _is_replace(self, wording: str, outer_start: int) -> bool:
+    def _is_replace(self, wording: str, outer_start: int, look_behind: bool) -> bool:
+        """``wording`` is the proposal's own text (children masked)."""
         if "\n" not in wording and ":" in wording.replace("~~", ""):
             return True  # "unlawfully: without right"
         words = wording.replace("~~", " ").replace("*", " ").split()
         if len(words) >= 2 and (words[0].lower(), words[1].lower()) in REPLACE_PAIRS:
             return True
         # "~~sale~~ [supply or offer to supply: UK]": the bracket follows struck words
+        if not look_behind:
+            return False
         j = outer_start
         while j > 0 and self.text[j - 1] in " \t":
             j -= 1
-        return j >= 2 and self.text[j - 2:j] == "~~"
+        return j in self.run_ends  # a run closes right before: "~~sale~~ [" (not "~~[" opening one)
 
     # -- drivers
     def run(self) -> None:
@@ -652,11 +678,43 @@ class _Extractor:
         reg = _region(self.text, a, b, holes)
         m = self.nested(reg, span.bracket_id, span.is_struck, False)
         tail = parse_tail(m)
+        end = len(m)
         if tail.found:
             got = self.emit(reg, 0, len(m), 0, len(m), tail, span.bracket_id, span.is_struck, False, span=span, m=m)
             # the proposal covers the whole span, brackets included
             got[0].start = span.start_offset
             got[-1].end = span.end_offset
+            end = tail.start
+            # a bare position right after a child bracket, before the tail:
+            # "[… [through …]] ~~delete - MX~~;: ~~delete – AR, …~~]" (270)
+            for _ in range(MAX_ALTERNATIVES):
+                t2 = parse_tail(m[:end])
+                if not t2.found or t2.colon or not m[:t2.start].rstrip(" ~").endswith(FILL):
+                    break
+                f = self._emit_one(reg, t2.start, end, t2.start, end, _shift_tail(t2, -t2.start),
+                                   span.bracket_id, span.is_struck or self.struck(reg.src(t2.start)), False, None, m)
+                f.kind, f.text = "position", ""
+                end = t2.start
+        self.mid_tails(reg, m, 0, end, span.bracket_id, span.is_struck, ())
+
+    def mid_tails(self, reg: _Region, m: str, lo: int, hi: int, host_id: int, host_struck: bool,
+                  covered: Sequence[tuple[int, int]]) -> None:
+        """Colon tails inside wording whose own brackets were lost: "~~shall~~ may: IL take" (589),
+        "pornography: HS through" (366)."""
+        for om in ORPHAN_COLON_RE.finditer(m, lo, hi):
+            oa, ob = om.start(), om.end()
+            if any(a <= oa < b for a, b in covered):
+                continue
+            tail = parse_tail(m[oa:ob])
+            if not tail.found:
+                continue
+            line_start = max(m.rfind("\n", 0, oa) + 1, lo)
+            wa = self._orphan_wording_start(m, line_start, oa)
+            self._emit_one(reg, wa, ob, wa, ob, _shift_tail(tail, oa - wa), host_id,
+                           host_struck or self.struck(reg.src(oa)), True, None, m)
+            self.diag(reg.src(oa), "unbracketed_tail",
+                      f"sponsor tail with no bracket of its own (offset {reg.src(oa)}): "
+                      f"read with confidence {ORPHAN_CONFIDENCE}")
 
     def do_gaps(self, tops: list[BracketSpan]) -> None:
         """Tails outside every span: unmatched closers and colon tails whose opener was lost."""
@@ -706,21 +764,7 @@ class _Extractor:
                 covered.append((seg_a, c))
             pos = c + 1
         # colon tails with neither opener nor closer: "pornography: HS through"
-        for om in ORPHAN_COLON_RE.finditer(m):
-            oa, ob = om.start(), om.end()
-            if any(a <= oa < b for a, b in covered):
-                continue
-            tail = parse_tail(m[oa:ob])
-            if not tail.found:
-                continue
-            line_start = m.rfind("\n", 0, oa) + 1
-            wa = self._orphan_wording_start(m, line_start, oa)
-            sub = _Region(m[wa:ob], [(0, reg.src(wa), ob - wa, False)])
-            t2 = replace(tail, start=tail.start + oa - wa, groups=_shift_groups(tail.groups, oa - wa),
-                         issues=tuple((k, o + oa - wa, s) for k, o, s in tail.issues))
-            self._emit_one(sub, 0, ob - wa, 0, ob - wa, t2, 0, self.struck(reg.src(oa)), True, None, sub.m)
-            self.diag(reg.src(oa), "unbracketed_tail",
-                      f"sponsor tail outside any bracket (offset {reg.src(oa)}): read with confidence {ORPHAN_CONFIDENCE}")
+        self.mid_tails(reg, m, 0, len(m), 0, False, covered)
 
     def _orphan_wording_start(self, m: str, seg_a: int, ta: int) -> int:
         """Where the wording of an orphan tail begins: the last ``~~`` run (or filler) before it."""
@@ -797,6 +841,11 @@ def extract_proposals(source: Source, spans: list[BracketSpan]
                                             f"{pid}: {c.code!r} is not in the registry (offset {off})", STAGE))
                 positions.append(Position(doc, pid, line, off, c.code, res.delegation_id, stance,
                                           res.resolution, f.confidence))
+    # code-like tokens placed like codes that no tail above consumed: report, never drop
+    consumed = {p.offset for p in positions}
+    for d in diags:
+        consumed.update(int(x) for x in OFFSET_IN_MESSAGE_RE.findall(d.message))
+    diags.extend(_unread(source, consumed))
     diags.sort(key=lambda d: (d.line, d.kind, d.message))
     return proposals, positions, diags
 
@@ -838,18 +887,50 @@ def reconcile(source: Source, positions: Iterable[Position], diagnostics: Iterab
               spans: Sequence[BracketSpan] = ()) -> list[Occurrence]:
     """Code-like tokens in tail context that are neither a position nor named in a diagnostic."""
     covered = {p.offset for p in positions}
+    ranges: list[tuple[int, int]] = []
     for d in diagnostics:
         if d.stage == STAGE:
             covered.update(int(x) for x in OFFSET_IN_MESSAGE_RE.findall(d.message))
+            ranges.extend((int(a), int(b)) for a, b in RANGE_IN_MESSAGE_RE.findall(d.message))
     text = source.text
     out: list[Occurrence] = []
     for mt in CODE_LIKE_RE.finditer(text):
         if not tail_context(text, mt.start(), mt.end()):
             continue
-        if mt.start() in covered:
+        if mt.start() in covered or any(a <= mt.start() <= b for a, b in ranges):
             continue
         line = source.line_of(mt.start())
         out.append(Occurrence(line, mt.start(), mt.group(), text[max(0, mt.start() - 40):mt.end() + 20]))
+    return out
+
+
+def _unread(source: Source, consumed: set[int]) -> list[Diagnostic]:
+    """``unread_code`` diagnostics; past :data:`MAX_UNREAD_PER_LINE` on a line, one range to the line end."""
+    text, doc = source.text, source.doc_id
+    out: list[Diagnostic] = []
+    counts: dict[int, int] = {}
+    pos = 0
+    while True:
+        mt = CODE_LIKE_RE.search(text, pos)
+        if mt is None:
+            break
+        pos = mt.end()
+        off = mt.start()
+        if off in consumed or not tail_context(text, off, mt.end()):
+            continue
+        line = source.line_of(off)
+        n = counts.get(line, 0)
+        counts[line] = n + 1
+        if n < MAX_UNREAD_PER_LINE:
+            out.append(Diagnostic(doc, line, "unread_code",
+                                  f"code-like {mt.group()!r} in tail context but in no readable tail: "
+                                  f"{text[max(0, off - 30):off + 25]!r} (offset {off})", STAGE))
+            continue
+        end = source.line_starts[line] - 1 if line < source.n_lines else len(text)
+        out.append(Diagnostic(doc, line, "unread_code",
+                              f"more code-like tokens in no readable tail on this line "
+                              f"(offsets {off} to {end})", STAGE))
+        pos = end
     return out
 
 

@@ -114,10 +114,7 @@ def extract_proposals(source: Source, parser: str, seg: Segmentation, spans: lis
         from .sponsors import extract_proposals as run
         return run(source, spans)
     if parser == "amended_draft":
-        try:  # TEMPORARY while recover.py is being written; removed before release
-            from .recover import extract_proposals as run
-        except ModuleNotFoundError:
-            return [], [], [Diagnostic(source.doc_id, 1, "recovery_unavailable", "recover.py not present", "recover")]
+        from .recover import extract_proposals as run
         return run(source, seg)
     return [], [], []
 
