@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from treatydrafts.clean import read_source, source_from_text
-from treatydrafts.segment.cnd import LINE_ROLES, _line_text, parse_label, segment
+from treatydrafts.segment.cnd import LINE_ROLES, parse_label, segment
 
 DOC = "ahc4-cnd"
 GOLDEN = Path(__file__).parent / "golden" / "ahc4-cnd_articles.csv"
@@ -40,9 +40,9 @@ def check_invariants(source, seg):
         assert p.line_numbers and list(p.line_numbers) == sorted(set(p.line_numbers))
         assert not seen.intersection(p.line_numbers)
         seen.update(p.line_numbers)
-        assert p.text == "\n".join(_line_text(source, i) for i in p.line_numbers)
+        assert p.text == "\n".join(source.line_text(i) for i in p.line_numbers)
         assert (p.start_line, p.end_line) == (p.line_numbers[0], p.line_numbers[-1])
-        first, last = _line_text(source, p.start_line), _line_text(source, p.end_line)
+        first, last = source.line_text(p.start_line), source.line_text(p.end_line)
         assert source.text[p.start_offset : p.start_offset + len(first)] == first
         assert source.text[p.end_offset - len(last) : p.end_offset] == last
         for i in p.line_numbers:

@@ -252,9 +252,10 @@ def test_standalone_sponsor_line_sponsors_new_article():
     assert stances(poss) == [("EG", "sponsor")]
 
 
-def test_article_heading_proposal_is_new_article():
+def test_article_heading_with_inline_sponsor_is_an_alternative_title():
+    """Line 250 of the CND: MX proposes a title; the base article 18 follows (see segment/cnd.py)."""
     _, props, _, _ = run("[Article 18 alt. Cyber offences affecting the child: MX]")
-    assert props[0].kind == "new_article"
+    assert props[0].kind == "replace"
 
 
 def test_label_only_wording_is_other():

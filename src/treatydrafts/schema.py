@@ -33,6 +33,7 @@ class Column:
     name: str
     dtype: str  # "str" | "int" | "float" | "bool"
     meaning: str
+    values: tuple[str, ...] = ()  # allowed values of a categorical column (empty = any)
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,14 @@ class Table:
         return [c.name for c in self.columns]
 
 
-def _c(name: str, dtype: str, meaning: str) -> Column:
-    return Column(name, dtype, meaning)
+def _c(name: str, dtype: str, meaning: str, values: tuple[str, ...] = ()) -> Column:
+    return Column(name, dtype, meaning, tuple(values))
+
+
+STANCES = ("sponsor", "retain", "delete", "against", "original", "retain_original", "integrate", "move",
+           "alt", "keep")
+PROPOSAL_KINDS = ("insert", "replace", "delete", "position", "new_article", "other")
+RESOLUTIONS = ("exact", "alias", "flagged", "doubtful", "unknown", "not_a_code", "recovered", "ambiguous")
 
 
 DOC = _c("doc_id", "str", "Source document id (see the `documents` table).")
@@ -85,7 +92,7 @@ _register(Table("documents", "The catalogue of source documents (one row per doc
 
 _register(Table("lines", "One row per source line: what the line is. Every line of every file appears exactly once.", (
     DOC, LINE,
-    _c("role", "str", "What the line is: " + ", ".join(LINE_ROLES) + "."),
+    _c("role", "str", "What the line is: " + ", ".join(LINE_ROLES) + ".", LINE_ROLES),
     ART_SEQ, PAR_SEQ,
     _c("start_offset", "int", "Offset of the line's first character."),
     _c("end_offset", "int", "Offset just past the line's last character (newline excluded)."),
@@ -154,7 +161,7 @@ _register(Table("proposals", "One row per proposal: proposed wording and its spo
     _c("start_offset", "int", "Offset where the proposal starts."),
     _c("end_offset", "int", "Offset just past its end."),
     _c("text", "str", "Proposed wording without its sponsor tail (empty for pure position statements)."),
-    _c("kind", "str", "insert / replace / delete / position / new_article / other."),
+    _c("kind", "str", "insert / replace / delete / position / new_article / other.", PROPOSAL_KINDS),
     _c("sponsors", "str", "Delegation codes or names as written, `, `-separated; stance groups separated by `; `."),
     _c("tail", "str", "The sponsor tail as written."),
     _c("is_struck", "bool", "True when the proposal sits in struck text."),
@@ -168,8 +175,8 @@ _register(Table("positions", "One row per delegation per proposal per stance.", 
     _c("offset", "int", "Offset of the code or name in the source."),
     _c("code_as_written", "str", "Delegation code or name as written (damaged form for the 6th session)."),
     _c("delegation_id", "str", "Registry id (`delegations.delegation_id`); empty when doubtful, unknown or ambiguous."),
-    _c("stance", "str", "sponsor / retain / delete / against / original / retain_original / integrate / move / alt / keep."),
-    _c("resolution", "str", "How the code was resolved: exact / alias / flagged / doubtful / unknown / recovered / ambiguous."),
+    _c("stance", "str", "sponsor (proposes the wording) / retain / delete / against / original (prefers the original wording) / retain_original / integrate (into another paragraph) / move (elsewhere) / alt (offers an alternative) / keep.", STANCES),
+    _c("resolution", "str", "How the code or name was resolved: exact / alias / flagged (valid code with a caveat, e.g. PL, AT) / doubtful (kept unresolved, e.g. MO) / unknown / not_a_code / recovered (damaged name read with confidence) / ambiguous (several candidates; see `candidates`).", RESOLUTIONS),
     _c("confidence", "float", "1.0 for clean codes; recovery confidence for damaged names."),
     _c("damaged", "str", "Damaged source string that was read (6th-session recovery), else empty."),
     _c("candidates", "str", "Other candidate delegation ids, `|`-separated (ambiguous recoveries)."),
@@ -453,6 +460,11 @@ def validate(df: pd.DataFrame, name: str, sort: bool = True) -> pd.DataFrame:
                 bad = s.map(lambda v: not isinstance(v, str))
                 if bad.any():
                     raise SchemaError(f"table {name!r}: column {col.name!r} holds non-strings, e.g. {s[bad].iloc[0]!r}")
+                if col.values:
+                    unknown = sorted(set(s) - set(col.values))
+                    if unknown:
+                        raise SchemaError(f"table {name!r}: column {col.name!r} has values outside "
+                                          f"{list(col.values)}: {unknown[:5]}")
                 out[col.name] = s.astype(object)
             elif col.dtype == "bool":
                 if s.dtype != bool and not set(pd.unique(s)) <= {True, False}:
@@ -460,6 +472,8 @@ def validate(df: pd.DataFrame, name: str, sort: bool = True) -> pd.DataFrame:
                 out[col.name] = s.astype(bool)
             else:
                 out[col.name] = s.astype(DTYPES[col.dtype])
+        except SchemaError:
+            raise
         except (TypeError, ValueError) as exc:
             raise SchemaError(f"table {name!r}: column {col.name!r} cannot be {col.dtype}: {exc}") from None
     if t.primary_key and len(out):
@@ -490,6 +504,7 @@ def data_dictionary_markdown() -> str:
             continue
         out += [f"## `{t.name}`", "", t.description, "", f"Primary key: {', '.join(f'`{k}`' for k in t.primary_key)}", "",
                 "| column | type | meaning |", "|---|---|---|"]
-        out += [f"| `{c.name}` | {c.dtype} | {c.meaning.replace('|', '/')} |" for c in t.columns]
+        out += [f"| `{c.name}` | {c.dtype} | {c.meaning.replace('|', '/')}"
+                + (f" Allowed: {', '.join(f'`{v}`' for v in c.values)}." if c.values else "") + " |" for c in t.columns]
         out.append("")
     return "\n".join(out)

@@ -26,7 +26,10 @@ What it reads
   (``[EG]`` 142, ``[AU]`` 365, ``[CN]`` 509) it sponsors the proposed article
   above it: ``kind="new_article"``, stance ``sponsor``, ``text=""`` (the table
   stage links it to its article).  ``[Article 18 alt. …: MX]`` (a span whose
-  wording starts with ``Article``) is ``new_article`` too.
+  wording starts with ``Article`` and whose sponsor closes it on the same line)
+  proposes an alternative *title*, not a new article (the base text of
+  article 18 follows it, amended by others): ``kind="replace"``, in line with
+  the segmenter, which keeps it inside article 18.
 * A bracket whose tail has position groups only (``[… .: delete – IR]``,
   ``[delete – EU]``) is ``kind="position"`` (``text`` is the bracketed wording,
   empty for a bare position statement).
@@ -304,12 +307,6 @@ def split_groups(tokens: Sequence[_Tok]) -> tuple[list[TailGroup], list[tuple[st
     if not any(g.codes for g in groups):
         return None
     return groups, issues
-
-
-def _resolvable(code: str) -> bool:
-    from .registry import resolve_code
-
-    return resolve_code(code).resolution not in ("unknown", "not_a_code")
 
 
 def _plausible(groups: Sequence[TailGroup]) -> bool:
@@ -627,7 +624,7 @@ class _Extractor:
             if not bare_groups:
                 kind = "position"
             elif span is not None and span.depth == 1 and head.startswith("Article"):
-                kind = "new_article"
+                kind = "replace"  # an alternative article title, e.g. [Article 18 alt. …: MX]
             elif after_struck or self._is_replace(own, span.start_offset if span is not None else reg.src(oa),
                                                   not nested):
                 kind = "replace"

@@ -224,19 +224,6 @@ def parse_label(text: str) -> tuple[str | None, bool]:
     return label, decorated
 
 
-def _line_text(source: Source, line: int) -> str:
-    """``source.line_text`` without a trailing newline.
-
-    ``Source.line_text`` keeps the final ``"\n"`` of the last line when the text
-    ends with a newline (``line_starts`` opens no line after it); strip it here
-    so a paragraph's text never carries a newline of its own.
-    """
-    text = source.line_text(line)
-    if text.endswith("\n"):
-        text = text[:-1].rstrip("\r")
-    return text
-
-
 def _strip_decor(text: str) -> str:
     rest = text
     for _ in range(16):
@@ -302,7 +289,7 @@ class _Segmenter:
         self.src = source
         self.doc = source.doc_id
         self.n = source.n_lines
-        self.texts = [""] + [_line_text(source, i) for i in range(1, self.n + 1)]
+        self.texts = [""] + [source.line_text(i) for i in range(1, self.n + 1)]
         self.role: list[str] = [""] * (self.n + 1)
         self.par_of: list[int] = [0] * (self.n + 1)
         self.diags: list[Diagnostic] = []
