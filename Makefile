@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with notebooks/sanitize.cfg
 
-.PHONY: build test test-fast notebooks benchmark clean-venv
+.PHONY: build test test-fast notebooks benchmark benchmark-pipeline clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ notebooks: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_parse.py
+
+# cold-start cost of README command 1 (per build step) and of the nbval run (per
+# notebook), beside interpreter, import and kernel start-up; prints ratios only
+benchmark-pipeline: $(STAMP)
+	$(BIN)/python benchmarks/bench_pipeline.py
 
 clean-venv:
 	rm -rf $(VENV)

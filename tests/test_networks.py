@@ -328,11 +328,3 @@ def test_figures_and_html_are_deterministic(tmp_path):
     assert [p.suffix for p in out] == [".png", ".svg", ".pdf"]
 
 
-def test_stance_aliases_of_the_recovery_stage():
-    """The 6th-session recovery writes "propose" / "retain original"; they read as sponsor / retain_original."""
-    rows = [("P1", "AAA", "propose"), ("P1", "BBB", "propose"), ("P1", "CCC", "retain original")]
-    p, _ = nw.usable_positions(pos(rows), DOC)
-    assert list(p["stance"]) == ["sponsor", "sponsor", "retain_original"]
-    e = nw.aggregate_edges(nw.proposal_ties(p))
-    assert w(e, "cosponsorship", "AAA", "BBB") == (1.0, 1, 1)
-    assert w(e, "opposition", "AAA", "CCC") == (0.5, 1, -1)

@@ -57,6 +57,7 @@ def test_runs_together_and_labels(inv):
                            list_open=True)
     assert ids(items) == ["CRI", "PRY", "PER", "KOR", "URY", "GBR", "USA"]
     assert {it.stance for it in items if it.kind == "name"} == {"delete"}
+    assert R.recover_list("Canada, Yemen", inv, list_open=True)[0].stance == "sponsor"
 
 
 def test_line_break_inside_a_name(inv):
@@ -112,3 +113,41 @@ def test_real_document(inv):
             assert p.delegation_id and p.confidence >= R.ACCEPT
         if p.resolution == "ambiguous":
             assert p.delegation_id == "" and p.candidates
+
+
+def test_batch_equals_single(inv):
+    spans = ["Canada, ra, Yemen", "dlete: Cota Rca, aragay, Peru", "shall adopt such measures", "RsianFeraio Vie\nNam"]
+    batch = R.recover_lists(spans, inv, [True, True, False, True])
+    for span, opened, got in zip(spans, [True, True, False, True], batch):
+        assert got == R.recover_list(span, inv, list_open=opened)
+
+
+def test_em_prior_favours_frequent_delegations():
+    # 3 tokens that can only be A, 1 ambiguous token A-or-B: the prior moves towards A
+    lik = np.array([[1.0, 0.0], [1.0, 1.0]])
+    pi = R.em_prior(lik, np.array([3.0, 1.0]), alpha=0.5)
+    assert pi[0] > pi[1] and abs(pi.mean() - 1) < 1e-9
+
+
+def test_min_window_is_tightest():
+    occ = R._occurrences("abcxxabyc abc")
+    a, b = R._min_window("abc", occ)
+    assert (a, b) == (0, 3)
+    assert R._min_window("zz", occ) is None
+
+
+def test_document_forms_come_from_the_registry():
+    from treatydrafts import registry
+
+    forms = R.document_name_forms()
+    assert forms["Dem. People's Rep. of Korea"] == "PRK" == registry.resolve_name("Dem. People's Rep. of Korea").delegation_id
+    assert forms["Dem. Rep. of the Congo"] == "COD"
+    assert not hasattr(R, "EXTRA_FORMS")
+
+
+def test_loss_profile_table_fits_schema(loss):
+    from treatydrafts import schema
+
+    df = schema.validate(R.loss_profile_table(loss), "loss_profile")
+    overall = df[df["level"] == "overall"].iloc[0]
+    assert overall["total"] == loss.n_chars and 0.5 < overall["keep_rate"] < 0.75

@@ -77,7 +77,7 @@ def _load_analysis_steps() -> None:
     """Import the modules that register analysis steps (tables and figures)."""
     import importlib
 
-    for mod in ("overview", "networks", "scope", "density", "recover"):
+    for mod in ("overview", "networks", "scope", "density", "recover", "datapackage"):
         try:
             importlib.import_module(f"treatydrafts.{mod}")
         except ModuleNotFoundError as exc:

@@ -82,6 +82,8 @@ COMMON_WORDS = frozenset(
 
 # Runs of letters, for the common-word bonus:  "the", "States"
 WORD_RE = re.compile(r"[A-Za-z]+")
+# Runs of characters outside the private-use area:  "\n", " (a) "
+NON_PUA_RE = re.compile("[^\ue000-\uf8ff]+")
 
 
 def _is_pua(ch: str) -> bool:
@@ -90,7 +92,7 @@ def _is_pua(ch: str) -> bool:
 
 def glyph_counts(raw: str) -> Counter:
     """Occurrences of each glyph id (``ord(ch) - 0xE000``) in ``raw``."""
-    return Counter(ord(ch) - PUA_START for ch in raw if _is_pua(ch))
+    return Counter({ord(ch) - PUA_START: n for ch, n in sorted(Counter(raw).items()) if _is_pua(ch)})
 
 
 def _offset_score(counts: Counter, k: int, sample: str) -> float:
@@ -115,24 +117,30 @@ def _offset_score(counts: Counter, k: int, sample: str) -> float:
     return score
 
 
-def infer_offset(raw: str) -> int:
+def infer_offset(raw: str, counts: Counter | None = None) -> int:
     """The ``k`` such that glyph id ``g`` is ``chr(g + k)`` for the ASCII glyphs.
 
     Tries every ``k`` that maps at least half the glyph occurrences into
     printable ASCII and returns the most English-like.  Raises ``ValueError``
     if ``raw`` holds no private-use characters.
     """
-    counts = glyph_counts(raw)
+    counts = glyph_counts(raw) if counts is None else counts
     if not counts:
         raise ValueError("no private-use characters to infer an offset from")
     total = sum(counts.values())
-    sample = "".join(ch for ch in raw[:200_000] if _is_pua(ch))[:20_000]
+    sample = NON_PUA_RE.sub("", raw[:200_000])[:20_000]
     best_k, best = None, -math.inf
     lo, hi = min(counts), max(counts)
+    # unigram score for every admissible k; the common-word bonus (costlier) only for the
+    # leading candidates: it is at most 0.5, far below the gap to a wrong shift
+    ranked = []
     for k in range(32 - hi, 127 - lo):
         inside = sum(n for g, n in counts.items() if 32 <= g + k < 127)
         if inside < 0.5 * total:
             continue
+        ranked.append((_offset_score(counts, k, ""), k))
+    ranked.sort(key=lambda x: (-x[0], x[1]))
+    for _, k in ranked[:8]:
         s = _offset_score(counts, k, sample)
         if s > best:
             best_k, best = k, s
@@ -263,9 +271,10 @@ def _contexts(raw: str, k: int, glyph: int, limit: int = 200) -> list[tuple[str,
     return out
 
 
-def resolve_high_glyphs(raw: str, k: int, max_step: int = 3) -> dict[int, GlyphResolution]:
+def resolve_high_glyphs(raw: str, k: int, max_step: int = 3,
+                        counts: Counter | None = None) -> dict[int, GlyphResolution]:
     """Resolve glyph ids beyond the ASCII range (see module docstring)."""
-    counts = glyph_counts(raw)
+    counts = glyph_counts(raw) if counts is None else counts
     base = k - (32 - MAC_SPACE_INDEX)
     all_high = sorted(g for g in counts if g + k >= 127)
     if not all_high:
@@ -344,17 +353,14 @@ def resolve_high_glyphs(raw: str, k: int, max_step: int = 3) -> dict[int, GlyphR
 
 
 def _first_lines(raw: str, glyphs: set[int]) -> dict[int, int]:
+    """1-based line of the first occurrence of each glyph id."""
+    firsts = sorted((i, g) for g in glyphs if (i := raw.find(chr(PUA_START + g))) != -1)
     found: dict[int, int] = {}
-    line = 1
-    for ch in raw:
-        if ch == "\n":
-            line += 1
-        elif _is_pua(ch):
-            g = ord(ch) - PUA_START
-            if g in glyphs and g not in found:
-                found[g] = line
-                if len(found) == len(glyphs):
-                    break
+    line, at = 1, 0
+    for i, g in firsts:
+        line += raw.count("\n", at, i)
+        at = i
+        found[g] = line
     return found
 
 
@@ -365,10 +371,10 @@ class GlyphMapping:
     high: dict[int, GlyphResolution]
 
 
-def infer_mapping(raw: str) -> GlyphMapping:
+def infer_mapping(raw: str, counts: Counter | None = None) -> GlyphMapping:
     """Full glyph-id → character table inferred from ``raw``."""
-    k = infer_offset(raw)
-    counts = glyph_counts(raw)
+    counts = glyph_counts(raw) if counts is None else counts
+    k = infer_offset(raw, counts)
     table: dict[int, str] = {}
     for g in counts:
         cp = g + k
@@ -376,7 +382,7 @@ def infer_mapping(raw: str) -> GlyphMapping:
             table[g] = chr(cp)
         elif cp < 32:
             table[g] = REPLACEMENT
-    high = resolve_high_glyphs(raw, k)
+    high = resolve_high_glyphs(raw, k, counts=counts)
     for g, r in high.items():
         table[g] = r.char
     return GlyphMapping(k, table, high)
@@ -394,9 +400,9 @@ def decode_private_use(raw: str, doc_id: str) -> tuple[str, list[Diagnostic]]:
     counts = glyph_counts(raw)
     if not counts:
         return raw, diags
-    mapping = infer_mapping(raw)
+    mapping = infer_mapping(raw, counts)
     table = mapping.table
-    out = "".join(table.get(ord(ch) - PUA_START, REPLACEMENT) if _is_pua(ch) else ch for ch in raw)
+    out = raw.translate({PUA_START + g: table.get(g, REPLACEMENT) for g in counts})
     assert len(out) == len(raw)
     first = _first_lines(raw, set(counts))
     diags.append(

@@ -13,18 +13,34 @@ Three steps, each a pure function:
    class-level rate; the conditional rate after a lost character is reported
    too (the scorer itself assumes independence).
 
-2. **List segmentation** (:func:`recover_list`).  A damaged span is parsed by
-   a hidden-Markov model whose items are registry name forms
-   (``registry.name_forms()``) and group labels (``delete``, ``retain``,
-   ``retain original``, ``keep``, ``against``, ``alt`` …).  Each character of
-   an item is kept with the measured probability (so an item is possible only
-   if the damaged token is a subsequence of it), separators (``,`` space,
-   newline, ``.``) may be kept or lost, free text may precede the list, and an
-   ``unknown`` item absorbs what fits nothing.  Viterbi gives the segmentation;
-   for each name segment the posterior over delegations (forward probabilities
-   of all forms, summed by delegation, times a prior) gives a confidence and
-   the candidates.  Names below :data:`ACCEPT` confidence are reported as
-   ``ambiguous`` with an empty ``delegation_id``: never a silent guess.
+2. **List segmentation** (:func:`recover_list`, :func:`recover_lists`).  A
+   damaged span is parsed by a hidden-Markov model whose items are registry
+   name forms (``registry.name_forms()``, which includes the forms this
+   document uses) and group labels (``delete``, ``retain``, ``retain
+   original``, ``keep``, ``against``, ``alt`` …).  Each character of an item is
+   kept with the measured probability (so an item is possible only if the
+   damaged token is a subsequence of it), separators (``,`` space, newline,
+   ``.``) may be kept or lost, free text may precede the list, and an
+   ``unknown`` item absorbs what fits nothing.  Viterbi gives the
+   segmentation; for each name segment the posterior over delegations
+   (forward probabilities of all forms, summed by delegation, times a prior)
+   gives a confidence and the candidates.  Names below :data:`ACCEPT`
+   confidence are reported as ``ambiguous`` with an empty ``delegation_id``:
+   never a silent guess.
+
+   Cost.  The flat HMM state is (form, character position); at each time step
+   only the positions holding the damaged character are live (CSR lists per
+   character), and all spans of a document are advanced together, one numpy
+   pass per time step (:func:`_viterbi_batch`, :func:`forward_batch`).  Work
+   grows with total span length × live positions per character (≈ inventory
+   characters / alphabet size), i.e. linearly in both list length and registry
+   size.
+
+   Prior.  ``prior="em"`` (used for the document, :data:`DOCUMENT_PRIOR`)
+   fits the delegation prior by EM to the names read in the same batch
+   (:func:`em_prior`; Dirichlet pseudo-count 1): a delegation read often and
+   confidently becomes the likelier reading of an ambiguous remnant.  It uses
+   the damaged text only.  The segmentation itself uses the uniform prior.
 
 3. **Extraction** (:func:`extract_proposals`).  Every span between the
    delimiters ``( ) [ ] }`` of the document's content lines (page numbers,
@@ -43,12 +59,14 @@ from functools import lru_cache
 
 import numpy as np
 
+from .build import step, write_table
 from .decode import _ENGLISH_FREQ
 from .models import Diagnostic, Position, Proposal, Segmentation, Source
 
 DOC_ID = "ahc6-amended-draft"
 STAGE = "recover"
 ACCEPT = 0.80  # minimum posterior for a resolved name (calibrated in benchmarks/recovery_benchmark.py)
+DOCUMENT_PRIOR = "em"  # delegation prior of the document's readings: fitted by EM to its own damaged names
 
 # Group labels: written form → stance
 LABELS = {
@@ -56,10 +74,10 @@ LABELS = {
     "Delete": "delete",
     "retain": "retain",
     "Retain": "retain",
-    "retain original": "retain original",
-    "Retain original": "retain original",
+    "retain original": "retain_original",
+    "Retain original": "retain_original",
     "keep": "keep",
-    "keep original": "retain original",
+    "keep original": "retain_original",
     "against": "against",
     "Against": "against",
     "alt": "alt",
@@ -141,52 +159,67 @@ class LossModel:
         return "".join(c for c, k in zip(s, keep) if k)
 
 
-def _min_window(d: str, t: np.ndarray, codes: dict[str, int]) -> tuple[int, int] | None:
-    """Tightest window ``t[a:b]`` holding ``d`` as a subsequence (vectorised)."""
-    n = len(t)
-    idx = np.arange(n)
-    first = codes.get(d[0], -1)
-    start = np.where(t == first, idx, -1)
-    for c in d[1:]:
-        code = codes.get(c, -1)
-        cm = np.maximum.accumulate(start)
-        prev = np.empty(n, dtype=np.int64)
-        prev[0] = -1
-        prev[1:] = cm[:-1]
-        start = np.where(t == code, prev, -1)
-        if start.max() < 0:
-            return None
-    valid = start >= 0
-    if not valid.any():
+def _occurrences(text: str) -> dict[str, np.ndarray]:
+    """Sorted positions of every character of ``text``."""
+    arr = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    order = np.argsort(arr, kind="stable")
+    vals, starts = np.unique(arr[order], return_index=True)
+    bounds = list(starts) + [len(arr)]
+    return {chr(v): order[bounds[i]:bounds[i + 1]] for i, v in enumerate(vals)}
+
+
+def _min_window(d: str, occ: dict[str, np.ndarray]) -> tuple[int, int] | None:
+    """Tightest window ``text[a:b]`` holding ``d`` as a subsequence.
+
+    Works on the occurrence lists of each character: the latest possible start
+    of a match ending at each occurrence of ``d[i]`` is carried forward.
+    """
+    pos = occ.get(d[0])
+    if pos is None:
         return None
-    length = np.where(valid, idx - start, n + 1)
+    start = pos
+    for c in d[1:]:
+        nxt = occ.get(c)
+        if nxt is None:
+            return None
+        j = np.searchsorted(pos, nxt, side="left") - 1  # last occurrence of the previous char before
+        ok = j >= 0
+        if not ok.any():
+            return None
+        pos, start = nxt[ok], start[j[ok]]
+    length = pos - start
     b = int(np.argmin(length))
-    return int(start[b]), b + 1
+    return int(start[b]), int(pos[b]) + 1
 
 
-def _viterbi_align(d: str, w: str, p_keep: np.ndarray) -> list[bool] | None:
+def _viterbi_align(d: str, w: str, p_keep) -> list[bool] | None:
     """Which characters of ``w`` are kept so that the kept ones spell ``d`` (most likely)."""
     m, n = len(d), len(w)
-    lk, ll = np.log(p_keep), np.log1p(-p_keep)
-    NEG = -1e18
-    # dp[i][j]: best score with d[:i] emitted using w[:j]
-    dp = np.full((m + 1, n + 1), NEG)
-    dp[0, 0] = 0.0
-    dp[0, 1:] = np.cumsum(ll)
+    p_keep = [float(x) for x in np.broadcast_to(p_keep, (n,))]
+    lk = [math.log(x) for x in p_keep]
+    ll = [math.log1p(-x) for x in p_keep]
+    NEG_ = -1e18
+    # dp[i][j]: best score with d[:i] emitted using w[:j]; only j in [i, n - m + i] can lead to a full match
+    dp = [[NEG_] * (n + 1) for _ in range(m + 1)]
+    row = dp[0]
+    row[0] = 0.0
+    for j in range(1, n + 1):
+        row[j] = row[j - 1] + ll[j - 1]
     for i in range(1, m + 1):
-        for j in range(i, n + 1):
-            best = dp[i, j - 1] + ll[j - 1]
-            if w[j - 1] == d[i - 1]:
-                cand = dp[i - 1, j - 1] + lk[j - 1]
+        prev, row, di = dp[i - 1], dp[i], d[i - 1]
+        for j in range(i, n - m + i + 1):
+            best = row[j - 1] + ll[j - 1]
+            if w[j - 1] == di:
+                cand = prev[j - 1] + lk[j - 1]
                 if cand > best:
                     best = cand
-            dp[i, j] = best
-    if dp[m, n] <= NEG / 2:
+            row[j] = best
+    if dp[m][n] <= NEG_ / 2:
         return None
     kept = [False] * n
     i, j = m, n
     while j > 0:
-        if i > 0 and w[j - 1] == d[i - 1] and abs(dp[i, j] - (dp[i - 1, j - 1] + lk[j - 1])) < 1e-9:
+        if i > 0 and w[j - 1] == d[i - 1] and abs(dp[i][j] - (dp[i - 1][j - 1] + lk[j - 1])) < 1e-9:
             kept[j - 1] = True
             i -= 1
         j -= 1
@@ -219,7 +252,7 @@ def align_unamended(source: Source, seg: Segmentation, chair_text: str, max_line
     roles = {l.line: l for l in seg.lines}
     by_seq = {a.article_seq: a for a in seg.articles}
     out: list[Alignment] = []
-    cache: dict[int, tuple[np.ndarray, dict[str, int], str]] = {}
+    cache: dict[int, tuple[dict[str, np.ndarray], str]] = {}
     for ln in range(1, source.n_lines + 1):
         lr = roles[ln]
         if lr.role != "paragraph" or not lr.article_seq:
@@ -234,17 +267,16 @@ def align_unamended(source: Source, seg: Segmentation, chair_text: str, max_line
         d = re.sub(r"^(\(?[a-z0-9]{1,3}[.)]\s)", "", d)
         if art.article_num not in cache:
             text = arts[art.article_num]
-            alphabet = {c: i for i, c in enumerate(sorted(set(text)))}
-            cache[art.article_num] = (np.array([alphabet[c] for c in text]), alphabet, text)
-        arr, alphabet, text = cache[art.article_num]
-        win = _min_window(d, arr, alphabet)
+            cache[art.article_num] = (_occurrences(text), text)
+        occ, text = cache[art.article_num]
+        win = _min_window(d, occ)
         if win is None:
             continue
         a, b = win
         if b - a > max_ratio * len(d) or b - a < len(d):
             continue
         w = text[a:b]
-        kept = _viterbi_align(d, w, np.full(len(w), 0.61))
+        kept = _viterbi_align(d, w, 0.61)
         if kept is None:
             continue
         out.append(Alignment(ln, d, w, tuple(kept)))
@@ -300,14 +332,29 @@ def measure_loss(source: Source | None = None, seg: Segmentation | None = None,
     return estimate_loss(align_unamended(source, seg, chair_text))
 
 
+_LOSS_CACHE: dict[tuple[str, int], LossModel] = {}
+
+
+def loss_model_for(source: Source, seg: Segmentation) -> LossModel:
+    """The loss model measured on ``source`` (cached per text, so a document read once
+    is aligned once)."""
+    key = (source.doc_id, hash(source.text))
+    if key not in _LOSS_CACHE:
+        from . import clean
+
+        chair, _ = clean.read_source("ahc6-chair-draft")
+        _LOSS_CACHE[key] = estimate_loss(align_unamended(source, seg, chair.text))
+    return _LOSS_CACHE[key]
+
+
 @lru_cache(maxsize=1)
 def default_loss_model() -> LossModel:
+    """The loss model of the vendored ``ahc6-amended-draft``."""
     from . import clean
     from .segment.amended_draft import segment
 
     src, _ = clean.read_source(DOC_ID)
-    chair, _ = clean.read_source("ahc6-chair-draft")
-    return estimate_loss(align_unamended(src, segment(src), chair.text))
+    return loss_model_for(src, segment(src))
 
 
 # ---------------------------------------------------------------------------
@@ -366,8 +413,11 @@ class Inventory:
     Sl: np.ndarray = field(default=None, repr=False)  # S[p] - S[start of form] (forward pass)
     keep: np.ndarray = field(default=None, repr=False)
     tail: np.ndarray = field(default=None, repr=False)  # exp(S[end] - S[p + 1])
-    max_mult: int = 1  # most repeats of one character inside one form
     is_label: np.ndarray = field(default=None, repr=False)  # per form
+    # for code c and flat position p (flat index c * P + p): rank, among the positions of c,
+    # of the last position r < p in the same form (-1: none), and of the first one in that form
+    last_rank: np.ndarray = field(default=None, repr=False)
+    run_rank: np.ndarray = field(default=None, repr=False)
 
 
 def _prepare(inv: Inventory) -> Inventory:
@@ -389,7 +439,17 @@ def _prepare(inv: Inventory) -> Inventory:
     inv.Sl = S[:-1] - S[first_of]
     inv.keep = np.exp(inv.log_keep)
     inv.tail = np.exp(inv.end_complete)
-    inv.max_mult = max((max(Counter(f).values()) for f in inv.forms), default=1)
+    last = np.full((nc + 1, P), -1, dtype=np.int32)
+    run = np.zeros((nc + 1, P), dtype=np.int32)
+    allp = np.arange(P)
+    for c in range(nc):
+        L = order[ptr[c]:ptr[c + 1]]
+        fl = inv.form_of[L]
+        i = np.searchsorted(L, allp, side="left") - 1
+        ok = (i >= 0) & (fl[np.maximum(i, 0)] == inv.form_of)
+        last[c] = np.where(ok, i, -1)
+        run[c] = np.where(ok, np.searchsorted(fl, inv.form_of, side="left"), 0)
+    inv.last_rank, inv.run_rank = last.ravel(), run.ravel()
     inv.is_label = np.array([i.startswith("LABEL:") for i in inv.ids])
     return inv
 
@@ -425,7 +485,7 @@ def build_inventory(names: dict[str, str], loss: LossModel, id_prior: dict[str, 
     starts, ends = [], []
     for fi, f in enumerate(forms):
         starts.append(len(chars))
-        p = _keep_probs_cached(loss, f)
+        p = _form_keep_probs(loss, f)
         for j, c in enumerate(f):
             chars.append(codes[c])
             form_of.append(fi)
@@ -442,7 +502,7 @@ def build_inventory(names: dict[str, str], loss: LossModel, id_prior: dict[str, 
                               id_index, np.array([id_index[items[f]] for f in forms])))
 
 
-def _keep_probs_cached(loss: LossModel, f: str) -> list[float]:
+def _form_keep_probs(loss: LossModel, f: str) -> list[float]:
     return [loss.p_keep(c, p) for c, p in zip(f, word_positions(f))]
 
 
@@ -454,15 +514,26 @@ def document_name_forms() -> dict[str, str]:
     return dict(registry.name_forms())
 
 
-@lru_cache(maxsize=1)
 def uniform_inventory() -> Inventory:
     """Inventory with a uniform prior over delegations."""
-    return build_inventory(document_name_forms(), default_loss_model())
+    return inventory_for(default_loss_model())
 
 
 def default_inventory() -> Inventory:
-    """Inventory used for the document: uniform prior (see :func:`estimate_prior` for the EM prior)."""
+    """Inventory of the vendored document's loss model, uniform prior over delegations."""
     return uniform_inventory()
+
+
+_INV_CACHE: dict[int, tuple[LossModel, Inventory]] = {}
+
+
+def inventory_for(loss: LossModel) -> Inventory:
+    """Registry name forms and labels scored with ``loss`` (cached per loss model)."""
+    hit = _INV_CACHE.get(id(loss))
+    if hit is None or hit[0] is not loss:
+        hit = (loss, build_inventory(document_name_forms(), loss))
+        _INV_CACHE[id(loss)] = hit
+    return hit[1]
 
 
 # Junk (free text) character model: English unigram frequencies
@@ -495,30 +566,30 @@ def _gather(inv: Inventory, codes: np.ndarray):
     return owner, pos, offs
 
 
-def _seg_scan(v: np.ndarray, gid: np.ndarray, width: int, op: str):
-    """Inclusive scan of ``v`` within runs of equal ``gid`` (runs at most ``width`` long).
+def _range_reduce(ufunc, x: np.ndarray, lo: np.ndarray, hi: np.ndarray, empty: float) -> np.ndarray:
+    """``ufunc.reduce(x[lo[i]:hi[i]])`` for every i (``empty`` where ``lo >= hi``), vectorised.
 
-    ``op="max"`` also returns the index of the (first) maximum; ``op="sum"`` the sums.
-    Hillis–Steele doubling: exact, a few vectorised passes.
-    """
-    cm = v.copy()
-    ci = np.arange(len(v))
-    k = 1
-    while k < width:
-        same = gid[k:] == gid[:-k]
-        if op == "max":
-            take = same & (cm[:-k] >= cm[k:])  # the earlier one wins ties
-            new = cm.copy()
-            new[k:] = np.where(take, cm[:-k], cm[k:])
-            newi = ci.copy()
-            newi[k:] = np.where(take, ci[:-k], ci[k:])
-            cm, ci = new, newi
-        else:
-            new = cm.copy()
-            new[k:] = np.where(same, cm[k:] + cm[:-k], cm[k:])
-            cm = new
-        k *= 2
-    return cm, ci
+    Non-empty ranges must be increasing and disjoint-ordered (as here) so the
+    gaps reduced in between stay short."""
+    out = np.full(len(lo), empty)
+    ok = np.flatnonzero(lo < hi)
+    if len(ok):
+        idx = np.empty(2 * len(ok), dtype=np.int64)
+        idx[0::2] = lo[ok]
+        idx[1::2] = hi[ok]
+        out[ok] = ufunc.reduceat(np.append(x, empty), idx)[0::2]
+    return out
+
+
+def _cont_ranges(inv: Inventory, prev_codes: np.ndarray, owner: np.ndarray, pos: np.ndarray,
+                 poffs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each live position, the range of previous-step elements of the same span and form
+    that lie before it (indices into the previous step's arrays; empty when there is none)."""
+    flat = prev_codes[owner] * len(inv.chars) + pos
+    last = inv.last_rank[flat]
+    lo = poffs[owner] + inv.run_rank[flat]
+    hi = np.where(last >= 0, lo - inv.run_rank[flat] + last + 1, lo)
+    return lo, hi
 
 
 def _span_arrays(texts: list[str], inv: Inventory):
@@ -550,7 +621,8 @@ class _Lattice:
     backB: np.ndarray
     backBp: np.ndarray
     backU: np.ndarray
-    steps: list  # per emission step t: (pos, val, back, offs)
+    steps: list  # per emission step t: (pos, val, offs, start score per span)
+    codes: np.ndarray
 
 
 def _viterbi_batch(texts: list[str], list_open: list[bool], inv: Inventory) -> _Lattice:
@@ -570,14 +642,13 @@ def _viterbi_batch(texts: list[str], list_open: list[bool], inv: Inventory) -> _
     Pre[:, 0] = np.where(is_open, NEG, 0.0)
     Bs[:, 0] = np.where(is_open, 0.0, NEG)
     nforms = len(inv.forms)
-    P1 = len(inv.chars) + 1
     neg_ts = -Ts
     steps: list = []
     prev = None  # (owner, pos, val, offs) of the previous emission step
     for t in range(Tmax + 1):
         if t > 0:  # completions: a name ends with the character emitted at t - 1
             n_c = int(np.searchsorted(neg_ts, -t, side="right"))  # spans with T >= t (sorted)
-            owner, pos, val, offs = prev
+            pos, val, offs = prev
             cnt = np.diff(offs[:n_c + 1])
             best = np.full(n_c, NEG)
             arg = np.full(n_c, -1, dtype=np.int64)
@@ -601,26 +672,14 @@ def _viterbi_batch(texts: list[str], list_open: list[bool], inv: Inventory) -> _
         ss = np.maximum(Bs[:n_e, t], Pre[:n_e, t] + LOG_LIST_START)
         owner, pos, offs = _gather(inv, codes[:n_e, t])
         val = ss[owner] + inv.start_const[pos]
-        back = np.full(len(pos), -1, dtype=np.int64)
         if prev is not None and len(pos):
-            powner, ppos, pval, poffs = prev
-            k = int(poffs[n_e])
-            pidx = np.flatnonzero(inv.cont_ok[ppos[:k]])
-            if len(pidx):
-                r = ppos[pidx]
-                sp = powner[pidx]
-                gid = sp * nforms + inv.form_of[r]
-                cm, ci = _seg_scan(pval[pidx] - inv.S_next[r], gid, inv.max_mult, "max")
-                j = np.searchsorted(sp * P1 + r + 1, owner * P1 + pos, side="right") - 1
-                jj = np.maximum(j, 0)
-                okq = (j >= 0) & (gid[jj] == owner * nforms + inv.form_of[pos])
-                cont = np.where(okq, cm[jj], -np.inf)
-                use = cont > val  # entering the form wins ties (as the first pointer)
-                val = np.where(use, cont, val)
-                back = np.where(use, pidx[ci[jj]], -1)
+            ppos, pval, poffs = prev
+            lo, hi = _cont_ranges(inv, codes[:n_e, t - 1], owner, pos, poffs)
+            cont = _range_reduce(np.maximum, pval - inv.S_next[ppos], lo, hi, -np.inf)
+            val = np.maximum(val, cont)  # entering the form wins ties (see _traceback_one)
         val = val + inv.emit_const[pos]
-        steps.append((pos, val, back, offs))
-        prev = (owner, pos, val, offs)
+        steps.append((pos, val, offs, ss))
+        prev = (pos, val, offs)
         lj = junk[:n_e, t]
         Pre[:n_e, t + 1] = Pre[:n_e, t] + lj
         sep = issep[:n_e, t]
@@ -630,10 +689,10 @@ def _viterbi_batch(texts: list[str], list_open: list[bool], inv: Inventory) -> _
         ucont = Us[:n_e, t]
         Us[:n_e, t + 1] = np.where(sep, NEG, np.maximum(ustart, ucont) + lj + LOG_UNK_CHAR)
         backU[:n_e, t + 1] = ~sep & (ustart < ucont)
-    return _Lattice(Bs, Pre, Us, backB, backBp, backU, steps)
+    return _Lattice(Bs, Pre, Us, backB, backBp, backU, steps, codes)
 
 
-def _traceback_one(k: int, T: int, lat: _Lattice, inv: Inventory) -> list[tuple[str, int, int, int]]:
+def _traceback_one(k: int, T: int, lat: _Lattice, inv: Inventory, codes: np.ndarray) -> list[tuple[str, int, int, int]]:
     """Items (kind, start, end, form) of span row ``k`` from the lattice."""
     Bs, Pre, backB, backBp, backU = lat.Bs[k], lat.Pre[k], lat.backB[k], lat.backBp[k], lat.backU[k]
     items: list[tuple[str, int, int, int]] = []
@@ -652,14 +711,24 @@ def _traceback_one(k: int, T: int, lat: _Lattice, inv: Inventory) -> list[tuple[
         elif code == _B_NAME:
             p = int(backBp[t])
             end = t
-            pos, val, back, offs = lat.steps[t - 1]
-            lo, hi = int(offs[k]), int(offs[k + 1])
-            e = lo + int(np.searchsorted(pos[lo:hi], p))
-            s = t - 1
-            while back[e] >= 0:
-                e = int(back[e])
+            s = t - 1  # emission step of the name's last character
+            P = len(inv.chars)
+            while s > 0:
+                # came from the previous step (same form, earlier position) or entered the form here
+                start = lat.steps[s][3][k] + inv.start_const[p]
+                ppos, pval, poffs, _ = lat.steps[s - 1]
+                flat = int(codes[k, s - 1]) * P + p
+                last = int(inv.last_rank[flat])
+                if last < 0:
+                    break
+                base = int(poffs[k])
+                lo, hi = base + int(inv.run_rank[flat]), base + last + 1
+                cand = pval[lo:hi] - inv.S_next[ppos[lo:hi]]
+                i = int(np.argmax(cand))
+                if not cand[i] > start:
+                    break
+                p = int(ppos[lo + i])
                 s -= 1
-                back = lat.steps[s][2]
             t = s
             items.append(("name", s, end, int(inv.form_of[p])))
         else:
@@ -688,7 +757,6 @@ def forward_batch(tokens: list[str], inv: Inventory) -> np.ndarray:
     codes = np.full((n, int(Ts.max())), unseen, dtype=np.int64)
     for i, d in enumerate(toks):
         codes[i, :len(d)] = [inv.codes.get(c, unseen) for c in d]
-    P1 = len(inv.chars) + 1
     prev = None
     rows = np.empty(n, dtype=np.int64)
     rows[:] = order
@@ -699,20 +767,10 @@ def forward_batch(tokens: list[str], inv: Inventory) -> np.ndarray:
         if t == 0:
             F = emit
         else:
-            powner, ppos, pF, poffs = prev
-            k = int(poffs[n_e])
-            pidx = np.flatnonzero(inv.cont_ok[ppos[:k]])
-            F = np.zeros(len(pos))
-            if len(pidx) and len(pos):
-                r = ppos[pidx]
-                sp = powner[pidx]
-                gid = sp * nforms + inv.form_of[r]
-                cs, _ = _seg_scan(pF[pidx] * np.exp(-inv.Sl[r + 1]), gid, inv.max_mult, "sum")
-                j = np.searchsorted(sp * P1 + r + 1, owner * P1 + pos, side="right") - 1
-                jj = np.maximum(j, 0)
-                okq = (j >= 0) & (gid[jj] == owner * nforms + inv.form_of[pos])
-                F = np.where(okq, cs[jj], 0.0) * emit
-        prev = (owner, pos, F, offs)
+            ppos, pF, poffs = prev
+            lo, hi = _cont_ranges(inv, codes[:n_e, t - 1], owner, pos, poffs)
+            F = _range_reduce(np.add, pF * np.exp(-inv.Sl[np.minimum(ppos + 1, len(inv.chars) - 1)]), lo, hi, 0.0) * emit
+        prev = (pos, F, offs)
         # tokens that end here: add their completions
         ending = np.flatnonzero(Ts[:n_e] == t + 1)
         if len(ending):
@@ -727,39 +785,102 @@ def forward_loglik(token: str, inv: Inventory) -> np.ndarray:
         return np.log(forward_batch([token], inv)[0])
 
 
-def _score_names(tokens: list[tuple[str, int, int, int]], inv: Inventory) -> list[Item]:
-    """Posterior over delegations for each name token (kind, start, end, Viterbi form)."""
+def _id_likelihoods(fwd: np.ndarray, inv: Inventory) -> np.ndarray:
+    """P(token | delegation) × the inventory's prior, from :func:`forward_batch` (tokens × ids; labels 0)."""
+    lik = fwd * np.exp(inv.log_prior)
+    lik[:, inv.is_label] = 0.0
+    out = np.zeros((len(fwd), len(inv.id_index)))
+    np.add.at(out.T, inv.form_id_idx, lik.T)
+    return out
+
+
+def em_prior(lik: np.ndarray, weights: np.ndarray, alpha: float = 1.0, iters: int = 50,
+             is_label: np.ndarray | None = None) -> np.ndarray:
+    """Delegation prior fitted by EM to the damaged tokens alone (no ground truth).
+
+    ``lik``: P(token | delegation) per unique token (rows) and delegation
+    (columns); ``weights``: how often each token was read.  The prior is the
+    expected share of each delegation among the tokens, smoothed by a
+    Dirichlet pseudo-count ``alpha`` per delegation.  Returns relative weights
+    (mean 1 over delegations; labels keep weight 1).
+    """
+    k = lik.shape[1]
+    real = np.ones(k, dtype=bool) if is_label is None else ~is_label
+    pi = np.where(real, 1.0, 0.0)
+    pi /= pi.sum()
+    usable = lik.sum(axis=1) > 0
+    L, w = lik[usable], weights[usable]
+    for _ in range(iters):
+        post = L * pi
+        post /= post.sum(axis=1, keepdims=True)
+        counts = w @ post
+        new = np.where(real, counts + alpha, 0.0)
+        new /= new.sum()
+        done = np.abs(new - pi).max() < 1e-6
+        pi = new
+        if done:
+            break
+    rel = pi / pi[real].mean()
+    return np.where(real, rel, 1.0)
+
+
+def _score_names(tokens: list[tuple[str, int, int, int]], inv: Inventory,
+                 prior: str | dict[str, float] = "uniform") -> list[Item]:
+    """Posterior over delegations for each name token (kind, start, end, Viterbi form).
+
+    ``prior``: ``"uniform"`` (the inventory's prior), ``"em"`` (fitted by
+    :func:`em_prior` to these tokens) or relative weights per delegation id.
+    """
     if not tokens:
         return []
     uniq = sorted({tok for tok, _, _, _ in tokens})
-    lik = forward_batch(uniq, inv)
     row = {tok: i for i, tok in enumerate(uniq)}
     ids = list(inv.id_index)
-    out = []
-    with np.errstate(divide="ignore"):
-        LL = np.log(lik) + inv.log_prior
-    LL[:, inv.is_label] = -np.inf
-    for tok, a, b, fi in tokens:
-        ll = LL[row[tok]]
-        m = ll.max()
-        if not np.isfinite(m):
-            out.append(Item("name", a, b, tok, inv.forms[fi], "", 0.0, ()))
+    fwd = forward_batch(uniq, inv)
+    lik = _id_likelihoods(fwd, inv)
+    id_is_label = np.array([d.startswith("LABEL:") for d in ids])
+    if isinstance(prior, dict):
+        pw = np.array([prior.get(d, 1.0) for d in ids])
+    elif prior == "em":
+        pw = em_prior(lik, np.bincount([row[t[0]] for t in tokens], minlength=len(uniq)).astype(float),
+                      is_label=id_is_label)
+    else:
+        pw = np.ones(len(ids))
+    post_all = lik * pw
+    totals = post_all.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        post_all = post_all / totals[:, None]
+        LLf = np.log(fwd)
+    top5 = np.argsort(-post_all, axis=1, kind="stable")[:, :5]
+    top_p = np.take_along_axis(post_all, top5, axis=1)
+    best_form = np.where(inv.form_id_idx[None, :] == top5[:, :1], LLf, -np.inf).argmax(axis=1)
+    per_row = []
+    for r in range(len(uniq)):
+        if not totals[r] > 0:
+            per_row.append(None)
             continue
-        w = np.exp(ll - m)
-        post = np.bincount(inv.form_id_idx, weights=w, minlength=len(ids))
-        post /= post.sum()
-        order = np.argsort(-post, kind="stable")
-        cands = tuple((ids[i], float(post[i])) for i in order[:5] if post[i] >= 0.02)
-        top_id, top_p = cands[0] if cands else (inv.ids[fi], 0.0)
-        best_form = inv.forms[int(np.argmax(np.where(inv.form_id_idx == inv.id_index[top_id], ll, -np.inf)))]
-        did = top_id if top_p >= ACCEPT else ""
-        out.append(Item("name", a, b, tok, best_form, did, float(top_p), cands))
+        cands = tuple((ids[i], float(p)) for i, p in zip(top5[r], top_p[r]) if p >= 0.02)
+        per_row.append((cands, inv.forms[int(best_form[r])]))
+    out = []
+    for tok, a, b, fi in tokens:
+        hit = per_row[row[tok]]
+        if hit is None or not hit[0]:
+            out.append(Item("name", a, b, tok, inv.forms[fi], "", 0.0, hit[0] if hit else ()))
+            continue
+        cands, form = hit
+        top_id, conf = cands[0]
+        out.append(Item("name", a, b, tok, form, top_id if conf >= ACCEPT else "", conf, cands))
     return out
 
 
 def recover_lists(spans: list[str], inv: Inventory | None = None,
-                  list_open: list[bool] | None = None) -> list[list[Item]]:
-    """:func:`recover_list` for many spans at once (one vectorised pass; same results)."""
+                  list_open: list[bool] | None = None, prior: str | dict[str, float] = "uniform") -> list[list[Item]]:
+    """:func:`recover_list` for many spans at once (one vectorised pass).
+
+    ``prior="em"`` fits the delegation prior to the names read in these spans
+    (:func:`em_prior`) before scoring them: a delegation read confidently and
+    often makes it the likelier reading of an ambiguous remnant.
+    """
     inv = inv or default_inventory()
     list_open = list(list_open) if list_open is not None else [False] * len(spans)
     texts = [norm_text(s).replace("\n", " ") for s in spans]  # a line break stands for a (kept) space
@@ -774,10 +895,10 @@ def recover_lists(spans: list[str], inv: Inventory | None = None,
         final_list = lat.Bs[k, T]
         if lat.Pre[k, T] + LOG_NO_LIST >= final_list or final_list <= NEG / 2:
             continue
-        raw.append((i, _traceback_one(k, T, lat, inv)))
+        raw.append((i, _traceback_one(k, T, lat, inv, lat.codes)))
     names = [(texts[i][a:b], a, b, fi) for i, items in raw for kind, a, b, fi in items
              if kind == "name" and not inv.is_label[fi]]
-    scored = iter(_score_names(names, inv))
+    scored = iter(_score_names(names, inv, prior))
     for i, items in raw:
         d = texts[i]
         out = []
@@ -805,7 +926,7 @@ def recover_list(span: str, inv: Inventory | None = None, loss: LossModel | None
 
 def _assign_stances(items: list[Item]) -> list[Item]:
     out = []
-    stance = "propose"
+    stance = "sponsor"
     for it in items:
         if it.kind == "label":
             stance = it.stance
@@ -866,11 +987,13 @@ def list_spans(stream: str, max_len: int = 700) -> list[tuple[int, int, str, str
     return out
 
 
-def read_spans(stream: str, inv: Inventory | None = None, max_len: int = 700) -> list[SpanReading]:
+def read_spans(stream: str, inv: Inventory | None = None, max_len: int = 700,
+               prior: str | dict[str, float] = "uniform") -> list[SpanReading]:
     """Parse every span between delimiters that could hold a list (all spans in one batch)."""
     inv = inv or default_inventory()
     spans = list_spans(stream, max_len)
-    readings = recover_lists([stream[a:b] for a, b, _, _ in spans], inv, [o == "(" for _, _, o, _ in spans])
+    readings = recover_lists([stream[a:b] for a, b, _, _ in spans], inv, [o == "(" for _, _, o, _ in spans],
+                             prior=prior)
     out = []
     for (a, b, opener, closer), items in zip(spans, readings):
         if any(it.kind == "name" for it in items):
@@ -880,7 +1003,7 @@ def read_spans(stream: str, inv: Inventory | None = None, max_len: int = 700) ->
     return out
 
 
-_KIND = {"propose": "insert", "delete": "delete", "retain": "position", "retain original": "position",
+_KIND = {"sponsor": "insert", "delete": "delete", "retain": "position", "retain_original": "position",
          "keep": "position", "against": "position", "alt": "replace"}
 
 
@@ -890,11 +1013,11 @@ def extract_proposals(source: Source, segmentation: Segmentation,
     doc_id = source.doc_id
     diags: list[Diagnostic] = []
     try:
-        inv = inv or default_inventory()
+        inv = inv or inventory_for(loss_model_for(source, segmentation))
     except Exception as exc:  # registry or Chair's draft unavailable: report, do not raise
         return [], [], [Diagnostic(doc_id, 0, "recover_unavailable", repr(exc), STAGE)]
     stream, offs = content_stream(source, segmentation)
-    readings = read_spans(stream, inv)
+    readings = read_spans(stream, inv, prior=DOCUMENT_PRIOR)
     proposals: list[Proposal] = []
     positions: list[Position] = []
     for k, r in enumerate(readings, 1):
@@ -910,8 +1033,8 @@ def extract_proposals(source: Source, segmentation: Segmentation,
         groups: dict[str, list[str]] = {}
         for it in names:
             groups.setdefault(it.stance, []).append(it.delegation_id or f"?{it.damaged.strip()}")
-        sponsors = "; ".join(f"{s}: {', '.join(v)}" if s != "propose" else ", ".join(v) for s, v in groups.items())
-        first_stance = names[0].stance if names else "propose"
+        sponsors = "; ".join(f"{s}: {', '.join(v)}" if s != "sponsor" else ", ".join(v) for s, v in groups.items())
+        first_stance = names[0].stance if names else "sponsor"
         conf = float(np.mean([it.confidence for it in names])) if names else 0.0
         proposals.append(Proposal(doc_id, pid, 0, source.line_of(src_start), src_start, src_end,
                                   wording, _KIND.get(first_stance, "other"), sponsors,
@@ -934,62 +1057,239 @@ def extract_proposals(source: Source, segmentation: Segmentation,
 
 
 # ---------------------------------------------------------------------------
-# Figures (written to figures/ as PNG, SVG and PDF)
+# 4. Evaluation on synthetic damage (benchmarks/recovery_benchmark.py, build step)
+
+DEV_SEEDS = (0, 1, 2, 3, 4)  # used while developing the model
+HELDOUT_SEEDS = (101, 102, 103, 104, 105)  # reported; never looked at while tuning
+BENCH_LENGTHS = (1, 3, 6, 12)
+BENCH_SEPARATORS = (", ", ",", " ", ",\n")
+BENCH_LISTS_PER_CONFIG = 6
+BENCH_PREFIXES = ("", "to a computer system ", "shall adopt such measures ")
+# Forms this document uses for some delegations (they replace the UN short name in the pool)
+BENCH_DOC_FORMS = {"EU and its member States": "EU", "EU & its mS": "EU", "Rep. of Korea": "KOR", "UK": "GBR",
+                   "CARICOM": "CARICOM", "Dem. People's Rep. of Korea": "PRK"}
 
 
-def save_figure(fig, stem: str) -> list[str]:
-    """Write ``fig`` to ``figures/<stem>.{png,svg,pdf}``; returns the paths written."""
-    from . import paths
+def bench_pool() -> list[tuple[str, str]]:
+    """(name as written, delegation id): UN short names, with the document's own forms for some."""
+    from .registry import load_delegations
 
-    paths.FIGURES.mkdir(parents=True, exist_ok=True)
-    out = []
-    for ext in ("png", "svg", "pdf"):
-        p = paths.FIGURES / f"{stem}.{ext}"
-        fig.savefig(p, dpi=150, bbox_inches="tight", metadata={"Date": None} if ext != "png" else None)
-        out.append(str(p))
-    return out
+    d = load_delegations()
+    swapped = set(BENCH_DOC_FORMS.values())
+    pool = [(n, i) for n, i in zip(d["name"], d["delegation_id"]) if i not in swapped]
+    pool += list(BENCH_DOC_FORMS.items())
+    return sorted(pool)
 
 
-def figure_loss_profile(loss: LossModel):
-    """Bar charts: keep rate by position in word and by character."""
-    import matplotlib
+def bench_weights(pool: list[tuple[str, str]], sampling: str) -> np.ndarray:
+    """Sampling weights over the pool: ``uniform``, or ``activity`` — proportional to
+    1 + the delegation's positions in ``ahc4-cnd`` (clean codes of another session,
+    so the skew is realistic and independent of the damaged document)."""
+    w = np.ones(len(pool))
+    if sampling == "activity":
+        from . import corpus
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+        n = corpus.load("ahc4-cnd").positions["delegation_id"].value_counts()
+        w = np.array([1.0 + float(n.get(i, 0)) for _, i in pool])
+    return w / w.sum()
 
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 3]})
+
+def bench_list(rng: np.random.Generator, pool, weights, k: int, sep: str, loss: LossModel):
+    """One synthetic list: (prefix, clean text, damaged text, [(delegation_id, stance)])."""
+    idx = rng.choice(len(pool), size=k, replace=False, p=weights)
+    parts, truth = [], []
+    stance = "sponsor"
+    for j, i in enumerate(idx):
+        form, did = pool[int(i)]
+        if j and k >= 6 and j == k // 2:
+            label = ["Delete", "Retain", "Retain original"][int(rng.integers(3))]
+            parts.append(f". {label}: ")
+            stance = LABELS[label]
+        elif j:
+            parts.append(sep)
+        parts.append(form)
+        truth.append((did, stance))
+    clean = "".join(parts)
+    prefix = BENCH_PREFIXES[int(rng.integers(len(BENCH_PREFIXES)))]
+    return prefix, clean, loss.damage(prefix + clean, rng), truth
+
+
+def run_benchmark(seeds=DEV_SEEDS, sampling: str = "uniform", prior: str = "uniform",
+                  inv: Inventory | None = None, loss: LossModel | None = None,
+                  lists_per_config: int = BENCH_LISTS_PER_CONFIG):
+    """Damage known lists, read them back; one row per list and one per name read.
+
+    The lists of one seed are read together (``recover_lists``), and with
+    ``prior="em"`` the prior is fitted to that batch's damaged text only.
+    """
+    import pandas as pd
+
+    loss = loss or default_loss_model()
+    inv = inv or default_inventory()
+    pool = bench_pool()
+    weights = bench_weights(pool, sampling)
+    rows, cal = [], []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        batch = [(k, sep, *bench_list(rng, pool, weights, k, sep, loss))
+                 for k in BENCH_LENGTHS for sep in BENCH_SEPARATORS for _ in range(lists_per_config)]
+        readings = recover_lists([b[4] for b in batch], inv, [b[2] == "" for b in batch], prior=prior)
+        for (k, sep, prefix, clean, damaged, truth), items in zip(batch, readings):
+            names = [it for it in items if it.kind == "name"]
+            want = Counter(d for d, _ in truth)
+            got = Counter(it.delegation_id for it in names if it.delegation_id)
+            stance_ok = sum((Counter(truth) & Counter((it.delegation_id, it.stance) for it in names
+                                                       if it.delegation_id)).values())
+            rows.append({"seed": seed, "list_length": k, "separator": repr(sep), "prefix": bool(prefix),
+                         "true_names": sum(want.values()), "resolved": sum(got.values()),
+                         "ambiguous": sum(1 for it in names if not it.delegation_id),
+                         "correct": sum((want & got).values()), "correct_stance": stance_ok,
+                         "damaged_chars": len(damaged)})
+            avail = Counter(want)
+            for it in names:
+                top = it.candidates[0][0] if it.candidates else ""
+                ok = avail[top] > 0
+                if ok:
+                    avail[top] -= 1
+                cal.append({"seed": seed, "confidence": it.confidence, "top_correct": ok,
+                            "resolved": bool(it.delegation_id), "damaged_len": len(it.damaged.strip())})
+    return pd.DataFrame(rows), pd.DataFrame(cal)
+
+
+CALIBRATION_BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001)
+
+
+def summarise_benchmark(df, cal):
+    """(summary by group, calibration table) from :func:`run_benchmark` rows."""
+    import pandas as pd
+
+    def pr(g):
+        return {"lists": len(g), "true_names": int(g["true_names"].sum()), "resolved": int(g["resolved"].sum()),
+                "ambiguous": int(g["ambiguous"].sum()),
+                "precision": g["correct"].sum() / max(g["resolved"].sum(), 1),
+                "recall": g["correct"].sum() / max(g["true_names"].sum(), 1),
+                "stance_recall": g["correct_stance"].sum() / max(g["true_names"].sum(), 1)}
+
+    parts = [{"group": "all", "value": "all", **pr(df)}]
+    for col in ("list_length", "separator", "prefix"):
+        for v, g in df.groupby(col, sort=True):
+            parts.append({"group": col, "value": str(v), **pr(g)})
+    summary = pd.DataFrame(parts)
+    b = pd.cut(cal["confidence"], list(CALIBRATION_BINS), right=False)
+    calib = cal.assign(bin=b).groupby("bin", observed=True).agg(
+        n=("top_correct", "size"), mean_confidence=("confidence", "mean"),
+        accuracy=("top_correct", "mean")).reset_index()
+    calib["bin"] = [f"[{iv.left:.2f}, {min(iv.right, 1.0):.2f}{')' if iv.right < 1 else ']'}" for iv in calib["bin"]]
+    return summary, calib
+
+
+def benchmark_tables(seeds=HELDOUT_SEEDS, configs=(("uniform", "uniform"), ("uniform", "em"),
+                                                  ("activity", "uniform"), ("activity", "em"))):
+    """The ``recovery_benchmark`` and ``recovery_calibration`` tables (held-out seeds by default)."""
+    import pandas as pd
+
+    sums, cals = [], []
+    for sampling, prior in configs:
+        df, cal = run_benchmark(seeds, sampling, prior)
+        summary, calib = summarise_benchmark(df, cal)
+        sums.append(summary.assign(sampling=sampling, prior=prior))
+        cals.append(calib.assign(sampling=sampling, prior=prior))
+    bench = pd.concat(sums, ignore_index=True)
+    calib = pd.concat(cals, ignore_index=True)
+    seeds_s = " ".join(map(str, seeds))
+    bench.insert(0, "seeds", seeds_s)
+    calib.insert(0, "seeds", seeds_s)
+    lead = ["seeds", "sampling", "prior"]
+    bench = bench[lead + [c for c in bench.columns if c not in lead]]
+    calib = calib[lead + [c for c in calib.columns if c not in lead]]
+    return bench, calib
+
+
+def loss_profile_table(loss: LossModel):
+    """The ``loss_profile`` table: counts and keep rates by cell, character, position, overall."""
+    import pandas as pd
+
+    rows = []
+    key_n: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    pos_n: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (k, p), (kept, total) in loss.counts.items():
+        rows.append({"level": "cell", "char_key": k, "position": p, "kept": kept, "total": total,
+                     "keep_rate": loss.table[(k, p)]})
+        for tab, idx in ((key_n, k), (pos_n, p)):
+            tab[idx][0] += kept
+            tab[idx][1] += total
+    rows += [{"level": "character", "char_key": k, "position": "", "kept": v[0], "total": v[1],
+              "keep_rate": loss.by_key[k]} for k, v in key_n.items()]
+    rows += [{"level": "position", "char_key": "", "position": p, "kept": v[0], "total": v[1],
+              "keep_rate": loss.by_pos[p]} for p, v in pos_n.items()]
+    kept = sum(v[0] for v in key_n.values())
+    rows.append({"level": "overall", "char_key": "", "position": "", "kept": kept, "total": loss.n_chars,
+                 "keep_rate": loss.overall})
+    df = pd.DataFrame(rows)
+    df["keep_rate"] = df["keep_rate"].round(4)
+    return df
+
+
+# ---------------------------------------------------------------------------
+# Figures (matplotlib through treatydrafts.style)
+
+LOSS_CHAR_KEYS = tuple("abcdefghijklmnopqrstuvwxyz") + ("UPPER", "DIGIT", "SPACE", ",", ".", ")", "[", "]")
+_SHOWN = {"UPPER": "A–Z", "DIGIT": "0–9", "SPACE": "space"}
+
+
+def plot_loss_profile(loss: LossModel):
+    """Keep rate by position in word and by character (bars), overall rate dashed."""
+    from . import style
+
+    fig, (a1, a2) = style.figure(style.A4_WIDTH_IN, 3.0, ncols=2, gridspec_kw={"width_ratios": [1, 3.2]})
     pos = ["first", "middle", "last", "single", "na"]
-    a1.bar(pos, [loss.by_pos.get(p, np.nan) for p in pos], color="#4c72b0")
+    a1.bar(pos, [loss.by_pos.get(p, np.nan) for p in pos], color=style.PALETTE[0])
     a1.set_ylim(0, 1)
     a1.set_ylabel("share of characters kept")
     a1.set_title("by position in word")
-    keys = sorted(k for k in loss.by_key if len(k) == 1 and k.isalpha()) + ["UPPER", "DIGIT", "SPACE", ",", ".", ")", "[", "]"]
-    keys = [k for k in keys if k in loss.by_key]
-    shown = {"UPPER": "A-Z", "DIGIT": "0-9", "SPACE": "space"}
-    a2.bar([shown.get(k, k) for k in keys], [loss.by_key[k] for k in keys], color="#55a868")
-    a2.axhline(loss.overall, color="grey", lw=1, ls="--")
+    a1.tick_params(axis="x", rotation=90)
+    keys = [k for k in LOSS_CHAR_KEYS if k in loss.by_key]
+    a2.bar([_SHOWN.get(k, k) for k in keys], [loss.by_key[k] for k in keys], color=style.PALETTE[2])
+    a2.axhline(loss.overall, color=style.GREY, lw=1, ls="--")
     a2.set_ylim(0, 1)
     a2.set_title(f"by character ({loss.n_chars:,} aligned characters, {loss.n_lines} lines)")
-    a2.tick_params(axis="x", labelsize=8)
+    a2.tick_params(axis="x", labelsize=7, rotation=90)
     fig.tight_layout()
     return fig
 
 
-def figure_calibration(calib):
-    """Reliability diagram from the benchmark's calibration table."""
-    import matplotlib
+def plot_calibration(calib):
+    """Reliability diagram from a ``recovery_calibration`` table (one series per prior/sampling)."""
+    from . import style
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(4.5, 4.2))
-    ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--")
-    ax.scatter(calib["mean_confidence"], calib["accuracy"], s=np.sqrt(calib["n"]) * 6, color="#c44e52")
-    ax.set_xlabel("confidence (top candidate)")
+    fig, ax = style.figure(4.2, 3.8)
+    ax.plot([0, 1], [0, 1], color=style.GREY, lw=1, ls="--")
+    groups = list(calib.groupby(["sampling", "prior"], sort=True))
+    for i, ((sampling, prior), g) in enumerate(groups):
+        ax.plot(g["mean_confidence"], g["accuracy"], marker="o", ms=4, lw=1, color=style.PALETTE[i % 8],
+                label=f"{sampling} names, {prior} prior")
+    ax.axvline(ACCEPT, color=style.GREY, lw=1, ls=":")
+    ax.text(ACCEPT, 0.02, " accept", color="#555555", fontsize=7)
+    ax.set_xlabel("confidence of the top candidate")
     ax.set_ylabel("share correct")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
-    ax.axvline(ACCEPT, color="#4c72b0", lw=1)
-    ax.set_title("calibration on synthetic damage")
+    ax.legend(loc="upper left", frameon=False)
+    ax.set_title("calibration on synthetic damage (held-out seeds)")
     fig.tight_layout()
     return fig
+
+
+@step("damaged-text recovery: tables and figures")
+def build_recovery(data_dir, figures_dir):
+    """Loss profile, benchmark (held-out seeds, computed here: a few seconds) and figures."""
+    from .style import save_figure
+
+    loss = default_loss_model()
+    bench, calib = benchmark_tables()
+    written = write_table(loss_profile_table(loss), "loss_profile", data_dir)
+    written += write_table(bench.round(4), "recovery_benchmark", data_dir)
+    written += write_table(calib.round(4), "recovery_calibration", data_dir)
+    written += save_figure(plot_loss_profile(loss), "recovery-loss-profile", [DOC_ID, "ahc6-chair-draft"], figures_dir)
+    written += save_figure(plot_calibration(calib), "recovery-calibration", [DOC_ID, "ahc4-cnd"], figures_dir)
+    return written

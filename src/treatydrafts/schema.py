@@ -218,6 +218,42 @@ _register(Table("corpus_counts", "Rows per table per document (the corpus overvi
 ), ("doc_id",)))
 
 # --- recovery of the damaged 6th-session document (issue 3) ---
+_BENCH_KEYS = (
+    _c("seeds", "str", "Random seeds of the synthetic lists, space-separated (held-out seeds, never used while tuning)."),
+    _c("sampling", "str", "How names were drawn: `uniform` over the registry, or `activity` (weights 1 + positions in ahc4-cnd).", ("uniform", "activity")),
+    _c("prior", "str", "Delegation prior of the reader: `uniform`, or `em` (fitted by EM to the damaged lists themselves).", ("uniform", "em")),
+)
+
+_register(Table("recovery_benchmark", "Damaged-name recovery on synthetic lists (`treatydrafts.recover.benchmark_tables`): known name lists damaged with the measured loss model and read back; name-level precision and recall overall and by list length, separator and free-text prefix.", (
+    *_BENCH_KEYS,
+    _c("group", "str", "Breakdown: `all`, `list_length`, `separator` or `prefix`."),
+    _c("value", "str", "Value of the breakdown (`all` for the overall row; separators as Python reprs)."),
+    _c("lists", "int", "Synthetic lists."),
+    _c("true_names", "int", "Names in the lists."),
+    _c("resolved", "int", "Names read with a delegation id (posterior ≥ recover.ACCEPT)."),
+    _c("ambiguous", "int", "Names read but left unresolved (posterior < recover.ACCEPT), with candidates."),
+    _c("precision", "float", "Correct resolved names / resolved names (multiset match within each list)."),
+    _c("recall", "float", "Correct resolved names / true names."),
+    _c("stance_recall", "float", "Names resolved with the right delegation and stance group / true names."),
+), ("sampling", "prior", "group", "value")))
+
+_register(Table("recovery_calibration", "Confidence vs accuracy of the top candidate for every name read in the synthetic benchmark (held-out seeds).", (
+    *_BENCH_KEYS,
+    _c("bin", "str", "Confidence bin `[lo, hi)` of the top candidate's posterior."),
+    _c("n", "int", "Names read in the bin."),
+    _c("mean_confidence", "float", "Mean posterior of the top candidate."),
+    _c("accuracy", "float", "Share of those names whose top candidate is right."),
+), ("sampling", "prior", "bin")))
+
+_register(Table("loss_profile", "How likely a character of the Chair's draft is to survive in the damaged `ahc6-amended-draft`, from amendment-free lines aligned to the same article (`treatydrafts.recover.measure_loss`).", (
+    _c("level", "str", "`cell` (character × position in word), `character`, `position` or `overall`.", ("cell", "character", "position", "overall")),
+    _c("char_key", "str", "Character class: a lowercase letter (accents folded), `UPPER`, `DIGIT`, `SPACE` or the punctuation mark; empty for position/overall rows."),
+    _c("position", "str", "Position in the word: first / middle / last / single, `na` for non-alphanumerics; empty for character/overall rows."),
+    _c("kept", "int", "Aligned characters kept."),
+    _c("total", "int", "Aligned characters."),
+    _c("keep_rate", "float", "Smoothed keep probability used by the recovery (add-4 towards the character and position rates)."),
+), ("level", "char_key", "position")))
+
 
 # --- coalition networks (issue 4) ---
 _NETWORK = _c("network", "str", "Layer: `cosponsorship` (both sponsor the same wording), `agreement` (same stance group on a proposal) or `opposition` (opposite sides of a proposal's wording; see `treatydrafts.networks`).")

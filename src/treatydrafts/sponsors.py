@@ -73,6 +73,9 @@ STAGE = "sponsors"
 FILL = "\x00"  # stands for a masked child span / nested proposal
 MAX_PIECE = 1_000  # a colon-separated piece of a tail is never longer (longest real: ~150)
 MAX_TAIL = 4_000  # nor a whole tail (longest real: ~330)
+# At most this many ':'-separated pieces in one tail (the longest real one, `old: new: XX`, has 3);
+# bounds the right-to-left search so that a run of colons stays linear.
+MAX_PIECES = 8
 MAX_ALTERNATIVES = 20
 MAX_UNREAD_PER_LINE = 20  # further unread codes on a line are summarised as one offset range  # ";"-separated alternatives tried in one bracket
 ORPHAN_CONFIDENCE = 0.6
@@ -345,7 +348,7 @@ def parse_tail(text: str) -> Tail:
         if toks is None:
             break
         pieces.append((pstart, toks))
-        if c < 0 or n - c > MAX_TAIL:
+        if c < 0 or n - c > MAX_TAIL or len(pieces) >= MAX_PIECES:
             break
         pos = c
     # the longest run of pieces that forms a valid tail

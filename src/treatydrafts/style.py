@@ -62,7 +62,12 @@ def save_figure(fig, name: str, doc_ids: Iterable[str], directory: Path | None =
     """Save ``fig`` as ``<name>.png/.svg/.pdf`` with a source line; return the paths."""
     directory = Path(directory or paths.FIGURES)
     directory.mkdir(parents=True, exist_ok=True)
-    fig.text(0.0, -0.01, source_line(doc_ids), ha="left", va="top", fontsize=7, color="#555555",
+    # Put the source line below everything already drawn (tick labels, axis labels, legends),
+    # so it never overlaps them; bbox_inches="tight" then includes it.
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer())
+    y = (bbox.y0 / fig.get_figheight()) - 0.012
+    x = min(0.0, bbox.x0 / fig.get_figwidth())
+    fig.text(x, y, source_line(doc_ids), ha="left", va="top", fontsize=7, color="#555555",
              transform=fig.transFigure)
     out = []
     for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None}),

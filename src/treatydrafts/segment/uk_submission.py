@@ -43,6 +43,7 @@ labelled ``"1"``.
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 from ..models import Segmentation, Source
@@ -101,8 +102,8 @@ def _infer_missing_headings(b: Builder) -> None:
     boundaries = sorted({a.heading_lines[0] for a in explicit} | {c.heading_lines[0] for c in b.chapters})
     for k, art in enumerate(explicit):
         lo = art.heading_lines[-1] + 1
-        later = [x for x in boundaries if x > art.heading_lines[0]]
-        hi = later[0] - 1 if later else b.n
+        i_later = bisect.bisect_right(boundaries, art.heading_lines[0])  # first boundary after the heading
+        hi = boundaries[i_later] - 1 if i_later < len(boundaries) else b.n
         nxt = explicit[k + 1] if k + 1 < len(explicit) else None
         # the range may hold a chapter heading: scan up to the next article instead
         if nxt is not None:

@@ -1,0 +1,305 @@
+"""Hardening: property-based fuzzing of every public parsing entry point, and a
+named list of hostile inputs.
+
+Every input must end in a typed error (:class:`treatydrafts.SourceError`) or
+in tables and diagnostics — never an unhandled exception or a hang.  The
+fuzzing generates more than 10,000 inputs in total (each test checks how many
+it ran), derandomized so a failure reproduces.  Marked ``slow``; CI runs it
+(``make test`` runs everything).
+
+``tests/test_clean.py`` already covers, through ``td.parse_file`` and every
+parser: empty and whitespace-only files, a binary file, a UTF-16 file with a
+byte-order mark, Latin-1, a 10 MB line and 10,000 nested brackets.  The
+hostile list here adds what it does not: the same hostile content through the
+other entry points, and further hostile files (UTF-16 without byte-order mark,
+UTF-8 byte-order mark, random private-use text through every parser, 10,000
+unclosed openers and unmatched closers, carriage-return-only line ends, runs
+of strikethrough markers).
+"""
+from __future__ import annotations
+
+import random
+import signal
+from contextlib import contextmanager
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import treatydrafts as td
+from treatydrafts import brackets, clean, registry, sponsors
+from treatydrafts.brackets import UnitLine
+from treatydrafts.tables import SEGMENTERS
+
+pytestmark = pytest.mark.slow
+
+PARSERS = sorted(SEGMENTERS)
+RESOLUTIONS = {"exact", "alias", "flagged", "doubtful", "not_a_code", "unknown"}
+HANG_LIMIT_S = 120  # a hang detector, not a speed test (speed lives in benchmarks/)
+
+# Fragments of the notations the parsers read, mixed with arbitrary text, so
+# that generated inputs reach the interesting branches.
+FRAGMENTS = [
+    "\n", "\n\n", " ", "Article 1. Purpose", "Article 10 bis", "[Article 18 alt. Offences: MX]", "Chapter II",
+    "CHAPTER III. Procedural measures", "Cluster 3", "1.", "2 bis.", "(a)", "(c) ter", "a)", "(ii)", "[", "]", "{",
+    "}", "[[", "]]", "~~", ": EU, US", ": JM*, EG", "; delete: RU", "; retain – YE", " – AU, IL", "delete par.",
+    "(Russian Federation, China)", "(Frnce, Germny)", "2/77", "___", "# ", "## Article 5", "**Article 6**",
+    "Footnote 1", "\ue04b\ue051\ue044", "\uf000", "NA", "HS", "UK", "CARICOM", "\t", "\r\n", "\u00a0", "é", "—",
+]
+TEXT = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=60).map("".join)
+DAMAGED = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.characters(min_codepoint=0xE000, max_codepoint=0xE0FF)),
+                   max_size=80).map("".join)
+
+
+@contextmanager
+def no_hang(seconds: int = HANG_LIMIT_S):
+    def fail(*_):
+        raise AssertionError(f"no result within {seconds} s: a parser hangs")
+
+    old = signal.signal(signal.SIGALRM, fail)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def fuzz(strategy, n: int, check) -> int:
+    """Run ``check`` on ``n`` generated inputs; return how many ran."""
+    ran = []
+
+    @settings(max_examples=n, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+    @given(strategy)
+    def inner(x):
+        ran.append(1)
+        check(x)
+
+    inner()
+    assert len(ran) >= n, f"only {len(ran)} of {n} inputs generated"
+    return len(ran)
+
+
+# ---------------------------------------------------------------- invariants
+
+
+def check_draft(draft: td.Draft, raw: str) -> None:
+    """Lossless and traceable: every line once, spans inside the file and equal to its text."""
+    src, _ = clean.source_from_text("x", raw)
+    n_lines = len(src.line_starts)
+    assert draft.lines["line"].tolist() == list(range(1, n_lines + 1))
+    for row in draft.brackets.itertuples():
+        assert 0 <= row.start_offset < row.end_offset <= len(raw)
+        assert row.text == src.text[row.start_offset:row.end_offset]
+        assert 1 <= row.line <= row.end_line <= n_lines
+    for t in (draft.articles, draft.paragraphs):
+        assert ((t["start_line"] >= 1) & (t["start_line"] <= t["end_line"]) & (t["end_line"] <= n_lines)).all()
+    assert (draft.diagnostics["line"].between(0, n_lines)).all()
+
+
+def parse_or_typed_error(tmp_path, data: bytes, parser: str):
+    f = tmp_path / "input.txt"
+    f.write_bytes(data)
+    try:
+        draft = td.parse_file(f, parser=parser)
+    except td.SourceError as exc:
+        assert "input.txt" in str(exc)  # the error names the file
+        return None
+    check_draft(draft, data.decode("utf-8"))
+    return draft
+
+
+def unit_lines(text: str) -> list[UnitLine]:
+    out, off = [], 0
+    for i, line in enumerate(text.split("\n"), 1):
+        out.append(UnitLine(i, off, line))
+        off += len(line) + 1
+    return out
+
+
+def check_brackets(text: str) -> None:
+    lines = unit_lines(text)
+    spans, diags = brackets.find_brackets("x", text, lines)
+    n_open = sum(text.count(c) for c in "[{")
+    n_close = sum(text.count(c) for c in "]}")
+    assert len(spans) == n_open
+    closed = sum(s.is_closed for s in spans)
+    unmatched = sum(d.kind == "unmatched_closer" for d in diags)
+    assert closed + unmatched == n_close
+    assert sum(d.kind == "unclosed_bracket" for d in diags) == n_open - closed
+    by_id = {s.bracket_id: s for s in spans}
+    for s in spans:
+        assert 0 <= s.start_offset < s.end_offset <= len(text)
+        assert s.text == text[s.start_offset:s.end_offset] and s.text[0] in "[{"
+        if s.parent_id:
+            p = by_id[s.parent_id]
+            assert p.depth == s.depth - 1 and p.start_offset < s.start_offset and s.end_offset <= p.end_offset
+        else:
+            assert s.depth == 1
+
+
+def check_tail(text: str) -> None:
+    tail = sponsors.parse_tail(text)
+    assert 0 <= tail.start <= len(text)
+    assert (not tail.found) == (tail.groups == ())
+    for c in tail.codes:
+        assert 0 <= c.offset < len(text) and c.code
+
+
+def check_resolution(s: str) -> None:
+    for r in (registry.resolve_code(s), registry.resolve_name(s)):
+        assert r.resolution in RESOLUTIONS
+        assert (r.delegation_id == "") == (r.resolution in {"doubtful", "not_a_code", "unknown"})
+
+
+def check_source(raw: str) -> None:
+    src, diags = clean.source_from_text("x", raw)
+    assert len(src.text) == len(raw) and src.raw == raw
+    assert src.line_starts[0] == 0 and all(raw[i - 1] == "\n" for i in src.line_starts[1:])
+    assert all(d.line >= 0 for d in diags)
+
+
+def check_bytes(data: bytes) -> None:
+    try:
+        text = clean.decode_bytes(data, "fuzz.bin")
+    except td.SourceError as exc:
+        assert exc.path == "fuzz.bin"
+        return
+    assert text.encode("utf-8") == data
+
+
+# ---------------------------------------------------------------- fuzzing (> 10,000 inputs in total)
+
+N_PARSE = 120  # per parser: td.parse_file builds every table (~30 ms per input)
+N_SOURCE = 1500
+N_DAMAGED = 400
+N_BYTES = 1500
+N_BRACKETS = 2500
+N_TAIL = 2500
+N_REGISTRY = 2000
+
+
+def test_total_is_over_ten_thousand():
+    total = N_PARSE * len(PARSERS) + N_SOURCE + N_DAMAGED + N_BYTES + N_BRACKETS + N_TAIL + N_REGISTRY
+    assert total >= 10_000
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+def test_fuzz_parse_file(tmp_path, parser):
+    data = st.one_of(TEXT.map(lambda s: s.encode("utf-8")), DAMAGED.map(lambda s: s.encode("utf-8")),
+                     st.binary(max_size=200))
+    with no_hang():
+        fuzz(data, N_PARSE, lambda b: parse_or_typed_error(tmp_path, b, parser))
+
+
+def test_fuzz_source_from_text():
+    with no_hang():
+        fuzz(TEXT, N_SOURCE, check_source)
+
+
+def test_fuzz_source_from_damaged_text():
+    with no_hang():
+        fuzz(DAMAGED, N_DAMAGED, check_source)
+
+
+def test_fuzz_decode_bytes():
+    data = st.one_of(st.binary(max_size=300), TEXT.map(lambda s: s.encode("utf-8")),
+                     TEXT.map(lambda s: s.encode("utf-16")))
+    with no_hang():
+        fuzz(data, N_BYTES, check_bytes)
+
+
+def test_fuzz_find_brackets():
+    with no_hang():
+        fuzz(TEXT, N_BRACKETS, check_brackets)
+
+
+def test_fuzz_parse_tail():
+    with no_hang():
+        fuzz(TEXT, N_TAIL, check_tail)
+
+
+def test_fuzz_registry():
+    codes = st.one_of(st.text(max_size=8), st.sampled_from(["NA", "UK", "EU", "HS", "JM*", " * NZ", "e", "II", "OP"]),
+                      st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ* ", max_size=4), TEXT)
+    with no_hang():
+        fuzz(codes, N_REGISTRY, check_resolution)
+
+
+# ---------------------------------------------------------------- named hostile inputs
+
+_rng = random.Random(7)
+PRIVATE_USE = "".join(chr(_rng.randrange(0xE000, 0xF900)) for _ in range(10_000))
+
+HOSTILE_FILES = {
+    "utf16-le-no-bom": "Article 1. Purpose\n1. Text\n".encode("utf-16-le"),
+    "utf16-be-no-bom": "Article 1. Purpose\n1. Text\n".encode("utf-16-be"),
+    "utf8-bom": "\ufeffArticle 1. Purpose\n".encode("utf-8"),
+    "nul-late-in-file": b"Article 1. Purpose\n" * 1000 + b"\x00",
+    "random-private-use": ("Article 1. Purpose\n" + PRIVATE_USE + "\n").encode("utf-8"),
+    "private-use-lines": "\n".join(PRIVATE_USE[i:i + 80] for i in range(0, 10_000, 80)).encode("utf-8"),
+    "10k-unclosed-openers": ("Article 1. Open\n\n1. " + "[x " * 10_000 + "\n").encode("utf-8"),
+    "10k-unmatched-closers": ("Article 1. Close\n\n1. " + "] " * 10_000 + "\n").encode("utf-8"),
+    "10k-sibling-tails": ("Article 1. Tails\n\n1. " + "[word: EU, US] " * 10_000 + "\n").encode("utf-8"),
+    "cr-only-line-ends": ("Article 1. Purpose\r1. [text: EU]\r" * 2000).encode("utf-8"),
+    "strike-markers": ("Article 1. Struck\n\n1. " + "~~[a" * 5000 + "\n").encode("utf-8"),
+    "50k-headings": ("Article 1. X\n" * 50_000).encode("utf-8"),
+    "control-characters": ("".join(chr(c) for c in range(1, 32)) * 500).encode("utf-8"),
+}
+
+
+# Known failures, reported: the UK-submission segmenter is quadratic in the number of
+# article headings (``_infer_missing_headings`` rescans every boundary per article):
+# 10,000 headings take 3 s, 20,000 take 13 s, 50,000 over a minute.
+KNOWN_HANGS: dict[tuple[str, str], str] = {}  # (hostile file, parser) -> reason; empty: nothing known to hang
+
+
+def _hostile_cases():
+    for name in sorted(HOSTILE_FILES):
+        for parser in PARSERS:
+            why = KNOWN_HANGS.get((name, parser))
+            marks = [pytest.mark.xfail(run=False, strict=True, reason=why)] if why else []
+            yield pytest.param(name, parser, marks=marks, id=f"{name}-{parser}")
+
+
+@pytest.mark.parametrize(("name", "parser"), list(_hostile_cases()))
+def test_hostile_file(tmp_path, name, parser):
+    with no_hang():
+        draft = parse_or_typed_error(tmp_path, HOSTILE_FILES[name], parser)
+    if draft is not None and name.startswith("10k-un"):
+        assert len(draft.diagnostics) >= 1  # reported, not skipped
+
+
+@pytest.mark.parametrize("parser", ["utf16-le-no-bom", "utf16-be-no-bom", "utf8-bom", "nul-late-in-file"])
+def test_hostile_encodings_are_typed_errors(tmp_path, parser):
+    f = tmp_path / "bad.txt"
+    f.write_bytes(HOSTILE_FILES[parser])
+    with pytest.raises(td.SourceError, match=r"bad\.txt:\d+"):
+        td.parse_file(f)
+
+
+TEN_MB = ("[and without right: EU, US] word " * 330_000)[:10_000_000]
+DEEP = "[" * 10_000 + "x: EU" + "]" * 10_000
+HOSTILE_STRINGS = {
+    "empty": "",
+    "10MB-line": TEN_MB,
+    "10k-deep-brackets": DEEP,
+    "random-private-use": PRIVATE_USE,
+    "control-characters": "".join(chr(c) for c in range(32)) * 100,
+    "colons": ":" * 100_000,
+    "codes": ", ".join(["EU"] * 50_000),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_STRINGS))
+def test_hostile_strings_through_every_entry_point(name):
+    s = HOSTILE_STRINGS[name]
+    with no_hang():
+        check_source(s)
+        check_tail(s)
+        check_resolution(s)
+        if len(s) <= 1_000_000:  # the 10 MB line goes through find_brackets in test_clean (parse_file)
+            check_brackets(s)
+        check_bytes(s.encode("utf-8"))
+        check_bytes(s.encode("utf-16"))
