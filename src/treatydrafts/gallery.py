@@ -136,14 +136,15 @@ CAPTIONS: dict[str, Caption] = {
     # --- 03 bracket density
     "bracket-density-heatmap": Caption(
         "Bracket density by article and draft",
-        "In the CND and the Chair's draft brackets cluster in the criminalization articles (6–16) and search and "
-        "seizure (art. 28), while the amended 6th-session draft (estimated) is bracketed across every chapter.",
+        "In the CND brackets cluster in the criminalization articles (6–16) and search and seizure (art. 28), in "
+        "the Chair's draft in the first offences (arts 6–9) and production, search and seizure (arts 27–28), while "
+        "the amended 6th-session draft (estimated) is bracketed across every chapter.",
         NB03, ("bracket_density", "bracket_density_drafts")),
     "bracket-density-most-contested": Caption(
         "Most contested articles",
         "The most contested articles were art. 18 of the CND (child sexual abuse material, 120 brackets), art. 28 "
         "of the Chair's draft (search and seizure, 36) and, by estimate, art. 40 of the amended draft "
-        "(international cooperation, 102, 90% interval 90–117).",
+        "(mutual legal assistance, 102, 90% interval 90–117).",
         NB03, ("bracket_density",)),
     "bracket-density-chapters": Caption(
         "Bracket density by chapter",
@@ -152,8 +153,8 @@ CAPTIONS: dict[str, Caption] = {
         NB03, ("bracket_density",)),
     "bracket-density-contest-profile": Caption(
         "Article contest profile",
-        "Articles on which more delegations take positions carry more brackets (Spearman ρ 0.81 in the CND, 0.65 "
-        "in the amended draft) and, less strongly, more brackets per 1,000 words (ρ 0.64 and 0.39).",
+        "Articles on which more delegations take positions carry more brackets (Spearman ρ 0.81 in the CND, 0.67 "
+        "in the amended draft) and, less strongly, more brackets per 1,000 words (ρ 0.64 and 0.40).",
         NB03, ("bracket_density",)),
     # --- 05 damaged-text recovery (build step of recover.py)
     "recovery-loss-profile": Caption(
@@ -164,7 +165,7 @@ CAPTIONS: dict[str, Caption] = {
     "recovery-calibration": Caption(
         "Calibration of the name recovery",
         "On synthetic damage a top-candidate confidence of 0.99 or more is right about 98% of the time, while the "
-        "0.8–0.95 band is over-confident.",
+        "0.8–0.95 band is mostly over-confident.",
         NB05, ("recovery_calibration", "recovery_benchmark")),
 }
 
