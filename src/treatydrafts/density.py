@@ -755,7 +755,7 @@ def plot_chapters(density: pd.DataFrame, short: dict[str, str], doc_order: Seque
         g = density[density["doc_id"] == d]
         chaps = list(dict.fromkeys(g.sort_values("article_seq")["chapter"]))
         data = [g.loc[g["chapter"] == c, "brackets_per_1000_words"].to_numpy() for c in chaps]
-        ax.boxplot(data, vert=True, widths=0.5, showfliers=False)
+        ax.boxplot(data, orientation="vertical", widths=0.5, showfliers=False)
         rng = np.random.default_rng(SEED)
         for i, v in enumerate(data, 1):
             ax.scatter(i + rng.uniform(-0.15, 0.15, len(v)), v, s=6, color=colour, alpha=0.7, zorder=3)
