@@ -89,6 +89,11 @@ def load(doc_id: str) -> Draft:
     return Draft((doc_id,), **{k: frames[k].copy() for k in DRAFT_TABLES})
 
 
+def load_each(doc_ids=None) -> dict[str, Draft]:
+    """``doc_id -> Draft`` for ``doc_ids`` (default: every document, in session order)."""
+    return {d: load(d) for d in (catalog.doc_ids() if doc_ids is None else doc_ids)}
+
+
 def load_all() -> Draft:
     """All documents, each table concatenated (in session order, then by key)."""
     ids = tuple(catalog.doc_ids())

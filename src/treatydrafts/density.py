@@ -552,20 +552,6 @@ class Density:
     drafts: pd.DataFrame  # bracket_density_drafts
     alignment: pd.DataFrame
     rates: dict  # {"[": (survived, observed), "]": (...), "chars": share}
-    missing: tuple[str, ...]  # documents that could not be loaded, with the reason
-
-
-def load_drafts(doc_ids: Iterable[str]) -> dict:
-    """``doc_id -> Draft`` (or the exception when a stage is not available: reported, not fatal)."""
-    from . import corpus
-
-    out = {}
-    for d in doc_ids:
-        try:
-            out[d] = corpus.load(d)
-        except Exception as exc:  # noqa: BLE001 - a missing stage is reported in Density.missing
-            out[d] = exc
-    return out
 
 
 def load_lineage() -> pd.DataFrame | None:
@@ -599,20 +585,18 @@ def compute(lineage: pd.DataFrame | None = None, use_lineage: bool = True) -> De
     from . import corpus
 
     docs = corpus.documents()
-    drafts = load_drafts(docs["doc_id"])
-    missing = tuple(f"{d}: {type(x).__name__}: {x}" for d, x in drafts.items() if isinstance(x, Exception))
-    ok = {d: x for d, x in drafts.items() if not isinstance(x, Exception)}
+    drafts = corpus.load_each(docs["doc_id"])
     rows: list[ArticleDensity] = []
     survival = schema.empty_frame("bracket_survival")
     rates = {"[": (0, 0), "]": (0, 0), "chars": 0.0}
-    for d, draft in ok.items():
+    for d, draft in drafts.items():
         counted = measure_draft(draft)
         if d != DAMAGED_DOC:
             rows += counted
             continue
-        if REFERENCE_DOC not in ok:
+        if REFERENCE_DOC not in drafts:
             continue
-        ref = ok[REFERENCE_DOC]
+        ref = drafts[REFERENCE_DOC]
         obs = measure_survival(corpus.source(REFERENCE_DOC).text, ref.brackets, corpus.source(d).text,
                                ref.articles, draft.articles)
         survival = schema.validate(pd.DataFrame([asdict(o) for o in obs]), "bracket_survival") if obs else survival
@@ -628,8 +612,8 @@ def compute(lineage: pd.DataFrame | None = None, use_lineage: bool = True) -> De
     if lineage is None and use_lineage:
         lineage = load_lineage()
     alignment = align_articles(density, lineage=lineage)
-    summary = add_delegation_totals(draft_summary(density, docs, rates), ok)
-    return Density(density, survival, summary, alignment, rates, missing)
+    summary = add_delegation_totals(draft_summary(density, docs, rates), drafts)
+    return Density(density, survival, summary, alignment, rates)
 
 
 def draft_summary(density: pd.DataFrame, docs: pd.DataFrame, rates: dict) -> pd.DataFrame:
@@ -661,7 +645,7 @@ def add_delegation_totals(summary: pd.DataFrame, drafts: dict) -> pd.DataFrame:
     out = summary.copy()
     for i, d in enumerate(out["doc_id"]):
         x = drafts.get(d)
-        if x is None or isinstance(x, Exception) or not len(x.positions):
+        if x is None or not len(x.positions):
             continue
         p = x.positions
         out.loc[i, "n_delegations"] = int(p.loc[(p["delegation_id"] != "") & (p["article_seq"] > 0), "delegation_id"].nunique())
@@ -788,15 +772,15 @@ def plot_contest_profile(density: pd.DataFrame, short: dict[str, str]):
 def plotly_heatmap(matrix: pd.DataFrame, short: dict[str, str], path: Path) -> Path:
     import plotly.graph_objects as go
 
+    from .style import save_html
+
     fig = go.Figure(go.Heatmap(
         z=matrix.to_numpy(dtype=float), x=[short.get(c, c) for c in matrix.columns], y=list(matrix.index),
         colorscale="Viridis", colorbar={"title": "brackets / 1,000 words"},
         hovertemplate="%{y}<br>%{x}: %{z} brackets per 1,000 words<extra></extra>"))
     fig.update_layout(title="Bracket density: articles of the Chair's draft × drafts", height=max(500, 14 * len(matrix)),
                       yaxis={"autorange": "reversed"}, template="plotly_white")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.write_html(path, include_plotlyjs="directory", full_html=True, div_id="bracket-density-heatmap")
-    return path
+    return save_html(fig, path, "bracket-density-heatmap")
 
 
 SHORT = {"ahc3-uk-submission": "UK submission (AHC3)", "ahc4-cnd": "CND (AHC4)",

@@ -1004,6 +1004,8 @@ def network_html(c: Coalitions, path: Path, div_id: str | None = None) -> Path:
     degree and betweenness; click legend entries to show or hide a bloc."""
     import plotly.graph_objects as go
 
+    from .style import save_html
+
     G = c.bloc_graph
     pos = layout(G)
     ex, ey = [], []
@@ -1032,11 +1034,7 @@ def network_html(c: Coalitions, path: Path, div_id: str | None = None) -> Path:
                             f"(double-click to isolate it)",
                       xaxis=dict(visible=False), yaxis=dict(visible=False), plot_bgcolor="white",
                       width=1000, height=800, legend=dict(title="bloc (members)"), template="simple_white")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.write_html(path, include_plotlyjs="directory", full_html=True,
-                   div_id=div_id or f"coalition-network-{c.doc_id}")
-    return path
+    return save_html(fig, path, div_id or f"coalition-network-{c.doc_id}")
 
 
 # ---------------------------------------------------------------- build

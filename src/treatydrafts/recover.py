@@ -87,8 +87,6 @@ SEPARATORS = {",": 0.5, " ": 0.6, "\n": 0.9, ".": 0.15, ";": 0.1, ":": 0.2, "-":
 DELIM_RE = re.compile(r"[()\[\]}]")
 # A line of an amendment-free passage: no list or bracket characters
 CLEAN_LINE_RE = re.compile(r"^[^()\[\]:{}\ufffd]{25,}$")
-# "Article 12." / "*Article 12. Title*" in the Chair's draft
-CHAIR_ARTICLE_RE = re.compile(r"^[#*\s]{0,6}Article[ \t]+(\d{1,3})\b", re.M)
 
 
 def _norm_char(c: str) -> str:
@@ -234,21 +232,31 @@ class Alignment:
     kept: tuple[bool, ...]
 
 
-def chair_articles(chair_text: str) -> dict[int, str]:
-    """Article number → its text in the Chair's draft (markdown marks stripped)."""
+def chair_articles(chair: Source, chair_seg: Segmentation) -> dict[int, str]:
+    """Article number → its text in the Chair's draft (from its heading to the next article's
+    heading, as segmented by :mod:`treatydrafts.segment.chair_draft`; markdown marks stripped)."""
     out: dict[int, str] = {}
-    ms = list(CHAIR_ARTICLE_RE.finditer(chair_text))
-    for k, m in enumerate(ms):
-        end = ms[k + 1].start() if k + 1 < len(ms) else len(chair_text)
-        body = re.sub(r"[*#]", "", chair_text[m.start():end])
-        out.setdefault(int(m.group(1)), " ".join(body.split()))
+    arts = sorted(chair_seg.articles, key=lambda a: a.heading_line)
+    for k, a in enumerate(arts):
+        start = chair.line_starts[a.heading_line - 1]
+        end = chair.line_starts[arts[k + 1].heading_line - 1] if k + 1 < len(arts) else len(chair.text)
+        body = re.sub(r"[*#]", "", chair.text[start:end])
+        out.setdefault(a.article_num, " ".join(body.split()))
     return out
 
 
-def align_unamended(source: Source, seg: Segmentation, chair_text: str, max_lines: int = 400,
-                    max_ratio: float = 2.3) -> list[Alignment]:
+def chair_draft() -> tuple[Source, Segmentation]:
+    """The Chair's draft as parsed by the corpus (read and segmented once per process)."""
+    from . import corpus
+
+    p = corpus.parsed("ahc6-chair-draft")
+    return p.source, p.segmentation
+
+
+def align_unamended(source: Source, seg: Segmentation, chair: Source, chair_seg: Segmentation,
+                    max_lines: int = 400, max_ratio: float = 2.3) -> list[Alignment]:
     """Alignments of amendment-free damaged lines against the Chair's draft."""
-    arts = chair_articles(chair_text)
+    arts = chair_articles(chair, chair_seg)
     roles = {l.line: l for l in seg.lines}
     by_seq = {a.article_seq: a for a in seg.articles}
     out: list[Alignment] = []
@@ -324,12 +332,11 @@ def estimate_loss(alignments: list[Alignment], k: float = 4.0) -> LossModel:
     )
 
 
-def measure_loss(source: Source | None = None, seg: Segmentation | None = None,
-                 chair_text: str | None = None) -> LossModel:
-    """The loss model measured on ``ahc6-amended-draft`` vs ``ahc6-chair-draft``."""
-    if source is None and seg is None and chair_text is None:
+def measure_loss(source: Source | None = None, seg: Segmentation | None = None) -> LossModel:
+    """The loss model measured on ``ahc6-amended-draft`` (or ``source``) vs ``ahc6-chair-draft``."""
+    if source is None and seg is None:
         return default_loss_model()
-    return estimate_loss(align_unamended(source, seg, chair_text))
+    return estimate_loss(align_unamended(source, seg, *chair_draft()))
 
 
 _LOSS_CACHE: dict[tuple[str, int], LossModel] = {}
@@ -340,21 +347,17 @@ def loss_model_for(source: Source, seg: Segmentation) -> LossModel:
     is aligned once)."""
     key = (source.doc_id, hash(source.text))
     if key not in _LOSS_CACHE:
-        from . import clean
-
-        chair, _ = clean.read_source("ahc6-chair-draft")
-        _LOSS_CACHE[key] = estimate_loss(align_unamended(source, seg, chair.text))
+        _LOSS_CACHE[key] = estimate_loss(align_unamended(source, seg, *chair_draft()))
     return _LOSS_CACHE[key]
 
 
 @lru_cache(maxsize=1)
 def default_loss_model() -> LossModel:
-    """The loss model of the vendored ``ahc6-amended-draft``."""
-    from . import clean
-    from .segment.amended_draft import segment
+    """The loss model of the vendored ``ahc6-amended-draft`` (as parsed by the corpus)."""
+    from . import corpus
 
-    src, _ = clean.read_source(DOC_ID)
-    return loss_model_for(src, segment(src))
+    p = corpus.parsed(DOC_ID)
+    return loss_model_for(p.source, p.segmentation)
 
 
 # ---------------------------------------------------------------------------

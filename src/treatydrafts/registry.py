@@ -27,6 +27,7 @@ from functools import lru_cache
 import pandas as pd
 
 from treatydrafts import paths
+from treatydrafts.schema import read_text_csv
 
 # Footnote marks and spacing around a code as written: "JM*" → "JM", " * NZ" → "NZ"
 _CODE_MARKS = re.compile(r"[\s*]+")
@@ -46,12 +47,8 @@ class CodeResolution:
 
 
 def read_registry_csv(path) -> pd.DataFrame:
-    """Read a registry CSV with every column as ``str`` and no NA guessing.
-
-    ``keep_default_na=False`` keeps ``NA`` (Namibia) a string; empty cells stay
-    ``""``.
-    """
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
+    """Read a registry CSV NA-safely (see :func:`treatydrafts.schema.read_text_csv`)."""
+    return read_text_csv(path)
 
 
 @lru_cache(maxsize=1)

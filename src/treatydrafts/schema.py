@@ -470,6 +470,12 @@ _register(Table("bracket_density_drafts", (
 ), ("doc_id",)))
 
 
+def read_text_csv(path) -> pd.DataFrame:
+    """Read a CSV with every column as ``str`` and no NA guessing: empty cells stay ``""``
+    and Namibia's ``NA`` stays a string (a plain ``pd.read_csv`` would make it missing)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
+
+
 def empty_frame(name: str) -> pd.DataFrame:
     """An empty DataFrame with the table's columns and dtypes."""
     t = TABLES[name]

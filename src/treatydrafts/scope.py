@@ -418,7 +418,7 @@ def _link(f, t, relation: str, score: float, title_score: float, text_score: flo
 def read_reviewed(path: Path | None = None) -> pd.DataFrame:
     """The hand-reviewed crosswalk (labels, relation, confirmed, note), NA-safe."""
     path = Path(path or paths.DATA / REVIEWED_FILE)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[])
+    df = schema.read_text_csv(path)
     df["confirmed"] = df["confirmed"].str.lower().isin(["true", "1", "yes"])
     return df
 
@@ -498,19 +498,6 @@ def _index_of(arts: pd.DataFrame, row) -> int | None:
 # ---------------------------------------------------------------- corpus-level builders
 
 
-def load_drafts(doc_ids: Iterable[str]) -> dict:
-    """``doc_id -> Draft`` for the drafts that load (a failing segmenter is reported, not fatal)."""
-    from . import corpus
-
-    out = {}
-    for d in doc_ids:
-        try:
-            out[d] = corpus.load(d)
-        except Exception as exc:  # a stage not yet available: say so in the outputs
-            out[d] = exc
-    return out
-
-
 @dataclass(frozen=True)
 class Scope:
     """Everything this analysis computes (tables are validated DataFrames)."""
@@ -522,7 +509,6 @@ class Scope:
     article_lineage: pd.DataFrame
     scope_measures: pd.DataFrame
     offence_reproposals: pd.DataFrame
-    missing: tuple[str, ...]  # documents that could not be loaded, with the reason
 
 
 def compute(reviewed_path: Path | None = None) -> Scope:
@@ -531,14 +517,12 @@ def compute(reviewed_path: Path | None = None) -> Scope:
 
     docs = corpus.documents()
     order = dict(zip(docs["doc_id"], docs["session_order"]))
-    drafts = load_drafts(docs["doc_id"])
-    missing = tuple(f"{d}: {type(x).__name__}: {x}" for d, x in drafts.items() if isinstance(x, Exception))
-    ok = {d: x for d, x in drafts.items() if not isinstance(x, Exception)}
-    classes = {d: classify_articles(x) for d, x in ok.items()}
-    inv = {d: offence_inventory_of(x, int(order[d]), classes[d]) for d, x in ok.items()}
+    drafts = corpus.load_each(docs["doc_id"])
+    classes = {d: classify_articles(x) for d, x in drafts.items()}
+    inv = {d: offence_inventory_of(x, int(order[d]), classes[d]) for d, x in drafts.items()}
     # lineage over the criminalization chapters
-    arts_all = pd.concat([x.articles for x in ok.values()], ignore_index=True) if ok else schema.empty_frame("articles")
-    chap = {d: inv[d] for d in ok if len(inv[d])}
+    arts_all = pd.concat([x.articles for x in drafts.values()], ignore_index=True) if drafts else schema.empty_frame("articles")
+    chap = {d: inv[d] for d in drafts if len(inv[d])}
     scores = {}
     autos = []
     for a, b in PAIRS:
@@ -546,8 +530,8 @@ def compute(reviewed_path: Path | None = None) -> Scope:
             continue
         fa, ta = chap[a], chap[b]
         use_text = a not in DAMAGED_DOCS and b not in DAMAGED_DOCS
-        ftx = article_texts(ok[a], fa["article_seq"])
-        ttx = article_texts(ok[b], ta["article_seq"])
+        ftx = article_texts(drafts[a], fa["article_seq"])
+        ttx = article_texts(drafts[b], ta["article_seq"])
         s, ts, xs = similarity(list(fa["title"]), list(ta["title"]), [ftx[k] for k in fa["article_seq"]],
                                [ttx[k] for k in ta["article_seq"]], use_text=use_text)
         scores[(a, b)] = (s, ts, xs, fa.reset_index(drop=True), ta.reset_index(drop=True))
@@ -562,14 +546,14 @@ def compute(reviewed_path: Path | None = None) -> Scope:
     path = Path(reviewed_path or paths.DATA / REVIEWED_FILE)
     reviewed = read_reviewed(path) if path.exists() else pd.DataFrame(
         columns=["from_doc", "from_article", "to_doc", "to_article", "relation", "confirmed", "note"])
-    reviewed = reviewed[reviewed["from_doc"].isin(ok) & reviewed["to_doc"].isin(ok)]
+    reviewed = reviewed[reviewed["from_doc"].isin(drafts) & reviewed["to_doc"].isin(drafts)]
     lineage = apply_review(auto, reviewed, arts_all, scores)
     inventory = inherit_through_lineage(pd.concat(list(inv.values()), ignore_index=True) if inv
                                         else schema.empty_frame("offence_inventory"), lineage)
-    measures = scope_measures(docs, inventory, lineage, ok)
-    repro = offence_reproposals(ok.get(AMENDED), lineage)
+    measures = scope_measures(docs, inventory, lineage)
+    repro = offence_reproposals(drafts.get(AMENDED), lineage)
     cls_all = pd.concat(list(classes.values()), ignore_index=True) if classes else schema.empty_frame("article_classes")
-    return Scope(docs, schema.validate(cls_all, "article_classes"), inventory, auto, lineage, measures, repro, missing)
+    return Scope(docs, schema.validate(cls_all, "article_classes"), inventory, auto, lineage, measures, repro)
 
 
 def inherit_through_lineage(inventory: pd.DataFrame, lineage: pd.DataFrame) -> pd.DataFrame:
@@ -626,7 +610,7 @@ def _flows(lineage: pd.DataFrame, inventory: pd.DataFrame, prev: str, doc: str) 
     return out
 
 
-def scope_measures(docs: pd.DataFrame, inventory: pd.DataFrame, lineage: pd.DataFrame, drafts: dict) -> pd.DataFrame:
+def scope_measures(docs: pd.DataFrame, inventory: pd.DataFrame, lineage: pd.DataFrame) -> pd.DataFrame:
     """The ``scope_measures`` table (series `negotiating` and `with_expert`).
 
     Each series walks the documents in session order; drafts outside the
@@ -643,10 +627,9 @@ def scope_measures(docs: pd.DataFrame, inventory: pd.DataFrame, lineage: pd.Data
                 continue
             inv = inventory[inventory["doc_id"] == d]
             base = {"series": series, "doc_id": d, "session_order": int(meta.session_order), "kind": meta.kind}
-            if d not in drafts or not len(inv):
-                why = "not loaded (a parsing stage is missing)" if d not in drafts else "no criminalization chapter"
+            if not len(inv):
                 rows.append({**base, "has_criminalization_chapter": False, "previous_doc": "",
-                             **{c: -1 for c in _COUNT_COLS}, "note": why})
+                             **{c: -1 for c in _COUNT_COLS}, "note": "no criminalization chapter"})
                 continue
             off = inv[inv["is_offence"]]
             n_conducts = -1 if (off["n_conducts"] < 0).any() else int(off["n_conducts"].sum())
@@ -884,7 +867,7 @@ def figure_flows_html(links: pd.DataFrame, path: Path) -> Path:
     """Interactive Sankey (plotly) written to ``path`` (offline plotly.js beside it, fixed div id)."""
     import plotly.graph_objects as go
 
-    from .style import GREY, PALETTE
+    from .style import GREY, PALETTE, save_html
 
     nodes = list(dict.fromkeys(list(links["source"]) + list(links["target"])))
     idx = {n: i for i, n in enumerate(nodes)}
@@ -902,9 +885,7 @@ def figure_flows_html(links: pd.DataFrame, path: Path) -> Path:
               "color": [rgba(PALETTE[_REL_COLOUR[r]], 0.4) for r in links["relation"]]}))
     fig.update_layout(title="Offence articles from draft to draft (ahc4-cnd → ahc6-chair-draft → ahc6-amended-draft)",
                       font_size=11, width=1000, height=650)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.write_html(path, include_plotlyjs="directory", full_html=True, div_id="offence-flows")
-    return path
+    return save_html(fig, path, "offence-flows")
 
 
 def figure_inventory(families: pd.DataFrame):

@@ -4,6 +4,8 @@
 - :func:`save_figure` writes PNG (300 dpi), SVG and PDF to ``figures/`` with a
   source line ("Source: treatydrafts, <document ids>") and no timestamps or
   random ids, so two builds give identical bytes.
+- :func:`save_html` writes an interactive plotly view that opens offline
+  (``plotly.min.js`` once beside it, no CDN) with a fixed div id.
 """
 from __future__ import annotations
 
@@ -78,3 +80,15 @@ def save_figure(fig, name: str, doc_ids: Iterable[str], directory: Path | None =
     if close:
         plt.close(fig)
     return out
+
+
+def save_html(fig, path: Path, div_id: str) -> Path:
+    """Write a plotly figure as a self-standing HTML page that works offline.
+
+    ``plotly.min.js`` is written once beside the page (no CDN); ``div_id`` is fixed so
+    that two builds give identical bytes.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.write_html(path, include_plotlyjs="directory", full_html=True, div_id=div_id)
+    return path

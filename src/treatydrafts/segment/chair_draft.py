@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 
 from ..models import Segmentation, Source
-from .common import Builder, front_matter, scan_structure
+from .common import scan_document
 
 DOC_ID = "ahc6-chair-draft"
 
@@ -50,11 +50,5 @@ PREAMBLE_TITLE_RE = re.compile(r"^Preamble$")
 
 def segment(source: Source) -> Segmentation:
     """Chapters, articles, paragraphs and line roles of the Chair's draft (never raises on odd text)."""
-    b = Builder(source)
-    b.add_layout_roles()
-    first = scan_structure(b, next_line_title=False)
-    if first == 0:
-        b.diag(1, "no_headings", "no chapter or article heading found; the text is kept as notes")
-    elif first > 1:
-        front_matter(b, 1, first - 1, NOTE_TITLE_RE, PREAMBLE_TITLE_RE)
+    b, _ = scan_document(source, NOTE_TITLE_RE, PREAMBLE_TITLE_RE, next_line_title=False)
     return b.finish()

@@ -589,6 +589,24 @@ def article_label(num: str, suffix: str | None) -> str:
     return f"{int(num)} {suffix}" if suffix else str(int(num))
 
 
+def scan_document(source: Source, note_re: re.Pattern, preamble_re: re.Pattern, next_line_title: bool,
+                  cover_heading=None) -> tuple[Builder, int]:
+    """The common skeleton of the markdown/plain-text segmenters: layout roles, headings and
+    paragraphs, then the front matter before the first heading.
+
+    Returns the builder (call ``finish()`` on it) and the first heading line (0 = none found,
+    reported as a ``no_headings`` diagnostic).
+    """
+    b = Builder(source)
+    b.add_layout_roles()
+    first = scan_structure(b, next_line_title=next_line_title)
+    if first == 0:
+        b.diag(1, "no_headings", "no chapter or article heading found; the text is kept as notes")
+    elif first > 1:
+        front_matter(b, 1, first - 1, note_re, preamble_re, cover_heading=cover_heading)
+    return b, first
+
+
 def front_matter(b: Builder, first: int, last: int, note_re: re.Pattern, preamble_re: re.Pattern, cover_heading=None) -> None:
     """Assign roles to the front matter (lines ``first``..``last``).
 

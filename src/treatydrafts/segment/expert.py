@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 
 from ..models import Segmentation, Source
-from .common import Builder, front_matter, scan_structure
+from .common import scan_document
 
 DOC_ID = "expert-2023-proposal"
 
@@ -42,14 +42,5 @@ PREAMBLE_TITLE_RE = re.compile(r"^Preamble$")
 
 def segment(source: Source) -> Segmentation:
     """Chapters, articles, paragraphs and line roles of the expert proposal (never raises on odd text)."""
-    b = Builder(source)
-    b.add_layout_roles()
-    first = scan_structure(b, next_line_title=False)
-    if first == 0:
-        b.diag(1, "no_headings", "no chapter or article heading found; the text is kept as notes")
-        front_end = 0
-    else:
-        front_end = first - 1
-    if front_end:
-        front_matter(b, 1, front_end, NOTE_TITLE_RE, PREAMBLE_TITLE_RE)
+    b, _ = scan_document(source, NOTE_TITLE_RE, PREAMBLE_TITLE_RE, next_line_title=False)
     return b.finish()

@@ -47,7 +47,7 @@ import bisect
 import re
 
 from ..models import Segmentation, Source
-from .common import Builder, ends_sentence, front_matter, looks_like_title, scan_structure, strip_markup
+from .common import Builder, ends_sentence, looks_like_title, scan_document, strip_markup
 
 DOC_ID = "ahc3-uk-submission"
 
@@ -62,14 +62,9 @@ COVER_LINE_RE = re.compile(r"^(?:\[Original:|Contents$|Addendum$)")
 
 def segment(source: Source) -> Segmentation:
     """Chapters, articles, paragraphs and line roles of the UK submission (never raises on odd text)."""
-    b = Builder(source)
-    b.add_layout_roles()
-    first = scan_structure(b, next_line_title=True)
-    if first == 0:
-        b.diag(1, "no_headings", "no chapter or article heading found; the text is kept as notes")
-    else:
-        if first > 1:
-            front_matter(b, 1, first - 1, NOTE_TITLE_RE, PREAMBLE_TITLE_RE, cover_heading=COVER_LINE_RE)
+    b, first = scan_document(source, NOTE_TITLE_RE, PREAMBLE_TITLE_RE, next_line_title=True,
+                             cover_heading=COVER_LINE_RE)
+    if first:
         _infer_missing_headings(b)
     return b.finish()
 
