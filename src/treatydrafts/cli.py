@@ -18,6 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--data-dir", type=Path, default=None, help="where to write tables (default: data/)")
     b.add_argument("--figures-dir", type=Path, default=None, help="where to write figures (default: figures/)")
     b.add_argument("--only", default=None, help="run only the steps whose name contains this text")
+    b.add_argument("--force", action="store_true",
+                   help="run every step, even those whose inputs and outputs are unchanged since the last build")
+    b.add_argument("--jobs", type=int, default=None,
+                   help="worker processes for the analysis steps (default: up to 2 cores; 1 = sequential)")
     sub.add_parser("documents", help="list the source documents (catalogue)")
     c = sub.add_parser("counts", help="rows per table per document")
     s = sub.add_parser("show", help="print a source line (decoded) with its role")
@@ -31,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from .build import run
 
-            run(args.data_dir, args.figures_dir, args.only)
+            run(args.data_dir, args.figures_dir, args.only, force=args.force, jobs=args.jobs)
         elif args.command == "documents":
             import treatydrafts as td
 

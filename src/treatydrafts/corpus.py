@@ -1,4 +1,12 @@
-"""The public API: documents, drafts and the delegation registry as DataFrames."""
+"""The public API: documents, drafts and the delegation registry as DataFrames.
+
+:func:`load` and :func:`load_all` parse the sources, unless ``data/`` holds
+tables that the current library built from the current sources
+(:func:`treatydrafts.build.is_fresh`, checked by fingerprint and SHA-256):
+then they read those tables, which are the same rows (a test asserts it), in
+a fraction of the time.  Set :data:`READ_BUILT_TABLES` to ``False`` to always
+parse (the build and the test suite do).
+"""
 from __future__ import annotations
 
 import functools
@@ -8,10 +16,13 @@ import pandas as pd
 
 from . import catalog, schema
 from .clean import read_source
-from .models import Source
-from .tables import Parsed, document_row, parse_source, to_frames
+from .models import Diagnostic, Segmentation, Source
+from .tables import Parsed, document_row, parse_source, segment_source, to_frames
 
 DRAFT_TABLES = ("lines", "chapters", "articles", "paragraphs", "brackets", "proposals", "positions", "diagnostics")
+
+# Read data/ instead of parsing when it is fresh (see the module docstring).
+READ_BUILT_TABLES = True
 
 
 @dataclass(frozen=True)
@@ -54,14 +65,81 @@ class Draft:
 
 
 @functools.lru_cache(maxsize=None)
+def _source(doc_id: str):
+    return read_source(doc_id)
+
+
+@functools.lru_cache(maxsize=None)
 def _parsed(doc_id: str) -> Parsed:
-    src, diags = read_source(doc_id)
+    src, diags = _source(doc_id)
     return parse_source(src, catalog.entry(doc_id)["parser"], diags)
 
 
 @functools.lru_cache(maxsize=None)
+def _built_table(name: str, data_dir: str) -> pd.DataFrame:
+    return pd.read_parquet(f"{data_dir}/{name}.parquet", engine="pyarrow")
+
+
+@functools.lru_cache(maxsize=None)
+def _fresh() -> bool:
+    from . import build
+
+    return build.is_fresh()
+
+
+def _read_built() -> bool:
+    return READ_BUILT_TABLES and _fresh()
+
+
+def built_frames(doc_id: str, data_dir=None) -> dict[str, pd.DataFrame]:
+    """The rows of ``doc_id`` in the built tables of ``data_dir`` (default ``data/``), table
+    by table, as parsing gives them (whether ``data_dir`` is fresh is not checked here)."""
+    from . import paths
+
+    data_dir = str(data_dir or paths.DATA)
+    out = {}
+    for name in DRAFT_TABLES:
+        df = _built_table(name, data_dir)
+        df = df[df["doc_id"] == doc_id].reset_index(drop=True)
+        out[name] = schema.validate(df, name)
+    return out
+
+
 def _frames(doc_id: str) -> dict[str, pd.DataFrame]:
+    return built_frames(doc_id) if _read_built() else _parsed_frames(doc_id)
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed_frames(doc_id: str) -> dict[str, pd.DataFrame]:
     return to_frames(_parsed(doc_id))
+
+
+def clear_caches() -> None:
+    """Forget parsed documents, read tables and the freshness of ``data/`` (e.g. after a build)."""
+    for f in (_source, _segmented, _parsed, _parsed_frames, _built_table, _fresh):
+        f.cache_clear()
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """A document read, decoded and segmented, without the bracket, sponsor and recovery stages."""
+
+    source: Source
+    segmentation: Segmentation
+    diagnostics: tuple[Diagnostic, ...]  # reading/decoding, then segmenting
+
+
+@functools.lru_cache(maxsize=None)
+def _segmented(doc_id: str) -> Segmented:
+    src, diags = _source(doc_id)
+    seg = segment_source(src, catalog.entry(doc_id)["parser"])
+    return Segmented(src, seg, (*diags, *seg.diagnostics))
+
+
+def segmented(doc_id: str) -> Segmented:
+    """Source, segmentation (lines, chapters, articles, paragraphs) and their diagnostics of one
+    document: the first stages only, so cheap even for the damaged 6th-session draft."""
+    return _segmented(catalog.check_doc_id(doc_id))
 
 
 def parsed(doc_id: str) -> Parsed:
@@ -71,18 +149,19 @@ def parsed(doc_id: str) -> Parsed:
 
 def source(doc_id: str) -> Source:
     """The (decoded) source text of one document, for tracing rows back to lines."""
-    return _parsed(catalog.check_doc_id(doc_id)).source
+    return _source(catalog.check_doc_id(doc_id))[0]
 
 
 def documents() -> pd.DataFrame:
     """The catalogue of source documents, in session order."""
-    rows = [document_row(_parsed(d).source) for d in catalog.doc_ids()]
+    rows = [document_row(_source(d)[0]) for d in catalog.doc_ids()]
     df = schema.validate(pd.DataFrame(rows), "documents", sort=False)
     return df.sort_values("session_order", kind="mergesort").reset_index(drop=True)
 
 
 def load(doc_id: str) -> Draft:
-    """Parse one document.  Raises :class:`~treatydrafts.errors.UnknownDocumentError`
+    """One document's tables: parsed, or read from ``data/`` when it is fresh (same rows; see
+    the module docstring).  Raises :class:`~treatydrafts.errors.UnknownDocumentError`
     (listing the valid ids) for an unknown id."""
     catalog.check_doc_id(doc_id)
     frames = _frames(doc_id)

@@ -13,7 +13,6 @@ Parquet copies sit beside each CSV but are not resources of the package.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -39,14 +38,6 @@ LICENSES = [{"name": "MIT", "path": "https://opensource.org/licenses/MIT", "titl
 FIELD_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
 # pandas writes booleans as True/False
 BOOL_TRUE, BOOL_FALSE = ["True"], ["False"]
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def exported_tables() -> list[schema.Table]:
@@ -94,7 +85,7 @@ def resource(t: schema.Table, csv_path: Path) -> dict:
         "mediatype": "text/csv",
         "encoding": "utf-8",
         "bytes": csv_path.stat().st_size,
-        "hash": "sha256:" + sha256_file(csv_path),
+        "hash": "sha256:" + build.sha256_file(csv_path),
         "schema": table_schema(t),
     }
 
@@ -149,7 +140,7 @@ def write_package(data_dir: Path | None = None) -> Path:
     return path
 
 
-@build.step("data package and figure gallery")
+@build.step("data package and figure gallery", phase=2)
 def build_release(data_dir: Path, figures_dir: Path) -> list[Path]:
     from . import gallery
 

@@ -373,6 +373,16 @@ def survival_rates(obs: pd.DataFrame) -> dict[str, tuple[int, int]]:
     return {ch: (int(ok.loc[ok["char"] == ch, "survived"].sum()), int((ok["char"] == ch).sum())) for ch in "[]"}
 
 
+# The rates when the damaged draft was not measured (it or its reference draft is missing)
+NO_RATES = {"[": (0, 0), "]": (0, 0), "chars": 0.0}
+
+
+def summarise_survival(obs: pd.DataFrame) -> dict:
+    """``Density.rates`` from the ``bracket_survival`` rows: ``{"[": (survived, observed), "]": (...),
+    "chars": character survival}`` (see :func:`survival_rates`, :func:`char_survival`)."""
+    return {**survival_rates(obs), "chars": char_survival(obs, "", "")}
+
+
 # ---------------------------------------------------------------- damaged document: the estimate
 
 
@@ -499,7 +509,8 @@ def align_articles(density: pd.DataFrame, reference: str = REFERENCE_DOC,
     3. Otherwise the most similar reference title (bracketed words and
        punctuation removed, difflib ratio ``>= min_ratio``; ties broken by equal
        article number): method ``title``; below the threshold: ``none``.
-    Returns ``doc_id, article_seq, ref_article_seq, ref_article, method, ratio``.
+    Returns the validated ``bracket_density_alignment`` table
+    (``doc_id, article_seq, ref_article_seq, ref_article, method, ratio``).
     """
     ref = density[density["doc_id"] == reference]
     ref_seq = dict(zip(ref["article"].astype(str), ref["article_seq"]))
@@ -537,7 +548,8 @@ def align_articles(density: pd.DataFrame, reference: str = REFERENCE_DOC,
                 rows.append((r.doc_id, seq, best[0], best[1], "title", round(best_key[0], 3)))
             else:
                 rows.append((r.doc_id, seq, 0, "", "none", round(best_key[0], 3)))
-    return pd.DataFrame(rows, columns=["doc_id", "article_seq", "ref_article_seq", "ref_article", "method", "ratio"])
+    return schema.validate(pd.DataFrame(rows, columns=schema.TABLES["bracket_density_alignment"].names),
+                           "bracket_density_alignment")
 
 
 # ---------------------------------------------------------------- the whole corpus
@@ -550,17 +562,17 @@ class Density:
     bracket_density: pd.DataFrame
     bracket_survival: pd.DataFrame
     drafts: pd.DataFrame  # bracket_density_drafts
-    alignment: pd.DataFrame
+    alignment: pd.DataFrame  # bracket_density_alignment
     rates: dict  # {"[": (survived, observed), "]": (...), "chars": share}
 
 
 def load_lineage() -> pd.DataFrame | None:
     """The ``article_lineage`` table of :mod:`treatydrafts.scope`, or None when it cannot be built."""
-    try:
-        from . import scope
+    from . import scope
 
+    try:
         return scope.compute().article_lineage
-    except Exception:  # noqa: BLE001 - fall back to alignment on number + title
+    except FileNotFoundError:  # no reviewed crosswalk: fall back to alignment on number + title
         return None
 
 
@@ -588,7 +600,7 @@ def compute(lineage: pd.DataFrame | None = None, use_lineage: bool = True) -> De
     drafts = corpus.load_each(docs["doc_id"])
     rows: list[ArticleDensity] = []
     survival = schema.empty_frame("bracket_survival")
-    rates = {"[": (0, 0), "]": (0, 0), "chars": 0.0}
+    rates = dict(NO_RATES)
     for d, draft in drafts.items():
         counted = measure_draft(draft)
         if d != DAMAGED_DOC:
@@ -600,7 +612,7 @@ def compute(lineage: pd.DataFrame | None = None, use_lineage: bool = True) -> De
         obs = measure_survival(corpus.source(REFERENCE_DOC).text, ref.brackets, corpus.source(d).text,
                                ref.articles, draft.articles)
         survival = schema.validate(pd.DataFrame([asdict(o) for o in obs]), "bracket_survival") if obs else survival
-        rates = {**survival_rates(survival), "chars": char_survival(survival, "", "")}
+        rates = summarise_survival(survival)
         ref_rows = [r for r in rows if r.doc_id == REFERENCE_DOC] or measure_draft(ref)
         attributed = {}
         if len(draft.proposals):
@@ -614,6 +626,35 @@ def compute(lineage: pd.DataFrame | None = None, use_lineage: bool = True) -> De
     alignment = align_articles(density, lineage=lineage)
     summary = add_delegation_totals(draft_summary(density, docs, rates), drafts)
     return Density(density, survival, summary, alignment, rates)
+
+
+def from_tables(data_dir: Path | None = None) -> Density:
+    """The :func:`compute` result rebuilt from the build's tables in ``data_dir`` (default ``data/``).
+
+    Reads ``bracket_density``, ``bracket_survival``, ``bracket_density_drafts``
+    and ``bracket_density_alignment`` (NA-safe, schema dtypes); ``rates`` are
+    recomputed from ``bracket_survival`` (:func:`summarise_survival`), as
+    :func:`compute` does, when the damaged draft was estimated, else
+    :data:`NO_RATES`.  Parses nothing: for the current result only when
+    ``data_dir`` is fresh (see :func:`result`).
+    """
+    from . import build
+
+    density = build.read_table("bracket_density", data_dir)
+    survival = build.read_table("bracket_survival", data_dir)
+    summary = build.read_table("bracket_density_drafts", data_dir)
+    alignment = build.read_table("bracket_density_alignment", data_dir)
+    estimated = bool((density["doc_id"] == DAMAGED_DOC).any())
+    rates = summarise_survival(survival) if estimated else dict(NO_RATES)
+    return Density(density, survival, summary, alignment, rates)
+
+
+def result(data_dir: Path | None = None) -> Density:
+    """The result, cheaply: :func:`from_tables` when ``data_dir`` was built by this library from the
+    current inputs (``build.is_fresh``), else :func:`compute` (parses every draft, ~8 s)."""
+    from . import build
+
+    return from_tables(data_dir) if build.is_fresh(data_dir) else compute()
 
 
 def draft_summary(density: pd.DataFrame, docs: pd.DataFrame, rates: dict) -> pd.DataFrame:
@@ -819,5 +860,6 @@ def build_density(data_dir: Path, figures_dir: Path) -> list[Path]:
     written += write_table(result.bracket_density, "bracket_density", data_dir)
     written += write_table(result.bracket_survival, "bracket_survival", data_dir)
     written += write_table(result.drafts, "bracket_density_drafts", data_dir)
+    written += write_table(result.alignment, "bracket_density_alignment", data_dir)
     written += figures(result, figures_dir)
     return written

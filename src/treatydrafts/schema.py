@@ -469,6 +469,18 @@ _register(Table("bracket_density_drafts", (
     _c("is_estimate", "bool", "True for the damaged draft."),
 ), ("doc_id",)))
 
+ALIGN_METHODS = ("self", "lineage", "label", "title", "none")
+
+_register(Table("bracket_density_alignment", (
+    "Every article of `bracket_density` mapped to an article of the Chair's draft (`ahc6-chair-draft`), the rows of "
+    "the bracket-density heatmap (`treatydrafts.density.align_articles`)."), (
+    DOC, ART_SEQ,
+    _c("ref_article_seq", "int", "article_seq of the aligned article in `ahc6-chair-draft` (0 = none)."),
+    _c("ref_article", "str", "Label of the aligned article (empty when none)."),
+    _c("method", "str", "How it was aligned: self (the Chair's draft itself) / lineage (`article_lineage` links it to the Chair's draft) / label (the damaged `ahc6-amended-draft`: same article label) / title (most similar title, ratio >= 0.6) / none.", ALIGN_METHODS),
+    _c("ratio", "float", "Title similarity in [0, 1] (difflib ratio of the normalised titles) for `title` and `none`; 1 for self, lineage and label."),
+), ("doc_id", "article_seq")))
+
 
 def read_text_csv(path) -> pd.DataFrame:
     """Read a CSV with every column as ``str`` and no NA guessing: empty cells stay ``""``

@@ -71,15 +71,37 @@ def save_figure(fig, name: str, doc_ids: Iterable[str], directory: Path | None =
     x = min(0.0, bbox.x0 / fig.get_figwidth())
     fig.text(x, y, source_line(doc_ids), ha="left", va="top", fontsize=7, color="#555555",
              transform=fig.transFigure)
+    # One tight bounding box for the three formats (``savefig(bbox_inches="tight")`` would
+    # lay the figure out again for each of them): the same crop in PNG, SVG and PDF.
+    tight = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
     out = []
     for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None}),
                       ("pdf", {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None})):
         path = directory / f"{name}.{ext}"
-        fig.savefig(path, format=ext, metadata=meta)
+        fig.savefig(path, format=ext, metadata=meta, bbox_inches=tight)
         out.append(path)
     if close:
         plt.close(fig)
     return out
+
+
+def plotly_bundle(directory: Path | None = None) -> Path:
+    """``plotly.min.js`` beside the HTML views, written once (atomically) if absent or different."""
+    import os
+    import tempfile
+
+    from plotly.offline import get_plotlyjs
+
+    directory = Path(directory or paths.FIGURES)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "plotly.min.js"
+    js = get_plotlyjs().encode("utf-8")
+    if not path.is_file() or path.read_bytes() != js:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".plotly-", suffix=".js")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(js)
+        os.replace(tmp, path)
+    return path
 
 
 def save_html(fig, path: Path, div_id: str) -> Path:
@@ -89,6 +111,6 @@ def save_html(fig, path: Path, div_id: str) -> Path:
     that two builds give identical bytes.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    plotly_bundle(path.parent)
     fig.write_html(path, include_plotlyjs="directory", full_html=True, div_id=div_id)
     return path
