@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with notebooks/sanitize.cfg
 
-.PHONY: build test test-fast notebooks benchmark benchmark-pipeline clean-venv
+.PHONY: build rebuild test test-fast notebooks benchmark benchmark-pipeline clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(STAMP): requirements.lock pyproject.toml
 
 build: $(STAMP)
 	$(BIN)/treatydrafts build
+
+# regenerate every table and figure, even when the manifest says they are up to date
+rebuild: $(STAMP)
+	$(BIN)/treatydrafts build --force
 
 test: $(STAMP)
 	$(PYTEST) tests notebooks
