@@ -266,10 +266,13 @@ def _run_forked(args: tuple[int, Path, Path, str]) -> list[Path]:
 
 
 def _run_phase(steps: list[Step], data_dir: Path, figures_dir: Path, jobs: int, labels: dict[str, str]) -> dict[str, list[Path]]:
-    if jobs < 2 or len(steps) < 2:
-        return {s.name: _run_one(s, data_dir, figures_dir, labels[s.name]) for s in steps}
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
+
+    # workers are forked (they inherit the parsed corpus); where fork does not exist
+    # (Windows), the steps run one after the other
+    if jobs < 2 or len(steps) < 2 or "fork" not in mp.get_all_start_methods():
+        return {s.name: _run_one(s, data_dir, figures_dir, labels[s.name]) for s in steps}
 
     order = sorted(steps, key=lambda s: -_cost(s))
     # fork: the workers inherit the parsed corpus (memoised in the parent) and the registered steps
