@@ -57,7 +57,7 @@ import json, sys, time
 T0 = time.perf_counter()
 import functools
 from treatydrafts import build, clean, corpus, style, tables
-corpus.READ_BUILT_TABLES = False  # time the parse, not the reading of data/
+build.READ_BUILT_TABLES = False  # time the parse, not the reading of data/
 acc = {}
 def timed(key, fn):
     @functools.wraps(fn)

@@ -161,6 +161,17 @@ def is_fresh(data_dir: Path | None = None) -> bool:
     return _outputs_unchanged(tables, {"data": data_dir})
 
 
+# The library reads data/ instead of recomputing when data/ is fresh; False: always recompute
+# (:func:`run` sets it while building; the test suite sets it, to exercise the parser).
+READ_BUILT_TABLES = True
+
+
+def reads_built_tables(data_dir: Path | None = None) -> bool:
+    """Whether the library reads the tables of ``data_dir`` instead of recomputing them:
+    :data:`READ_BUILT_TABLES` and :func:`is_fresh`."""
+    return READ_BUILT_TABLES and is_fresh(data_dir)
+
+
 def write_manifest(data_dir: Path, digest: str, inputs: dict, env: dict, steps: dict[str, dict[str, str]]) -> Path:
     path = Path(data_dir) / MANIFEST
     doc = {
@@ -303,8 +314,8 @@ def run(data_dir: Path | None = None, figures_dir: Path | None = None, only: str
     record: dict[str, dict[str, str]] = {}
     written: list[Path] = []
     ran = False
-    saved = corpus.READ_BUILT_TABLES
-    corpus.READ_BUILT_TABLES = False  # the build always parses: it is what makes data/
+    global READ_BUILT_TABLES
+    saved, READ_BUILT_TABLES = READ_BUILT_TABLES, False  # the build always parses: it is what makes data/
     try:
         for phase in (0, 1, 2):
             runnable = []
@@ -326,7 +337,7 @@ def run(data_dir: Path | None = None, figures_dir: Path | None = None, only: str
                 record[s.name] = {_label(p, roots): sha256_file(p) for p in outs[s.name]}
                 written += outs[s.name]
     finally:
-        corpus.READ_BUILT_TABLES = saved
+        READ_BUILT_TABLES = saved
     if ran or not manifest:
         # keep the records of steps not run this time (``only``) when the inputs are the same
         steps = {s.name: record.get(s.name) or recorded.get(s.name) for s in STEPS}

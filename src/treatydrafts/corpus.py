@@ -4,8 +4,8 @@
 tables that the current library built from the current sources
 (:func:`treatydrafts.build.is_fresh`, checked by fingerprint and SHA-256):
 then they read those tables, which are the same rows (a test asserts it), in
-a fraction of the time.  Set :data:`READ_BUILT_TABLES` to ``False`` to always
-parse (the build and the test suite do).
+a fraction of the time.  Set ``treatydrafts.build.READ_BUILT_TABLES`` to
+``False`` to always parse (the build and the test suite do).
 """
 from __future__ import annotations
 
@@ -20,9 +20,6 @@ from .models import Diagnostic, Segmentation, Source
 from .tables import Parsed, document_row, parse_source, segment_source, to_frames
 
 DRAFT_TABLES = ("lines", "chapters", "articles", "paragraphs", "brackets", "proposals", "positions", "diagnostics")
-
-# Read data/ instead of parsing when it is fresh (see the module docstring).
-READ_BUILT_TABLES = True
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ def _source(doc_id: str):
 @functools.lru_cache(maxsize=None)
 def _parsed(doc_id: str) -> Parsed:
     src, diags = _source(doc_id)
-    return parse_source(src, catalog.entry(doc_id)["parser"], diags)
+    return parse_source(src, catalog.entry(doc_id)["parser"], diags, _segmented(doc_id).segmentation)
 
 
 @functools.lru_cache(maxsize=None)
@@ -88,7 +85,10 @@ def _fresh() -> bool:
 
 
 def _read_built() -> bool:
-    return READ_BUILT_TABLES and _fresh()
+    """``build.reads_built_tables()``, with the freshness of ``data/`` checked once per process."""
+    from . import build
+
+    return build.READ_BUILT_TABLES and _fresh()
 
 
 def built_frames(doc_id: str, data_dir=None) -> dict[str, pd.DataFrame]:

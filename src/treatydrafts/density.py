@@ -651,10 +651,10 @@ def from_tables(data_dir: Path | None = None) -> Density:
 
 def result(data_dir: Path | None = None) -> Density:
     """The result, cheaply: :func:`from_tables` when ``data_dir`` was built by this library from the
-    current inputs (``build.is_fresh``), else :func:`compute` (parses every draft, ~8 s)."""
+    current inputs (``build.reads_built_tables``), else :func:`compute` (parses every draft, ~8 s)."""
     from . import build
 
-    return from_tables(data_dir) if build.is_fresh(data_dir) else compute()
+    return from_tables(data_dir) if build.reads_built_tables(data_dir) else compute()
 
 
 def draft_summary(density: pd.DataFrame, docs: pd.DataFrame, rates: dict) -> pd.DataFrame:

@@ -51,11 +51,8 @@ and never re-parses a source.  The verbs, in pipeline order:
 from __future__ import annotations
 
 import math
-import random
-from collections import Counter
 from dataclasses import dataclass, field
-from heapq import heappop, heappush
-from itertools import combinations, count
+from itertools import combinations
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -364,200 +361,13 @@ def sorted_copy(G: nx.Graph) -> nx.Graph:
     return H
 
 
-@dataclass(frozen=True)
-class LouvainGraph:
-    """A graph prepared once for many :func:`run_louvain` calls (the per-graph constants).
-
-    ``adj`` is the copy networkx's ``louvain_partitions`` makes of its input
-    (nodes in ``G`` order, edges in ``G.edges`` order), as plain
-    ``{node: {neighbour: weight}}`` dicts; ``degrees`` and ``m`` belong to that
-    copy.  ``degrees0`` / ``loops0`` are weighted degree and self-loop weight
-    in ``G``'s own adjacency order, for the starting (singleton) modularity.
-    """
-
-    nodes: tuple
-    adj: dict
-    degrees: dict  # node → weighted degree of the copy (self-loops twice, as networkx)
-    nbrs: dict  # adj without self-loops
-    m: float  # total edge weight of the copy
-    degrees0: tuple
-    loops0: tuple  # self-loop weight per node of G, int 0 when there is none (as networkx sums it)
-
-
-def _weighted_degrees(adj: dict) -> dict:
-    """``dict(G.degree(weight="weight"))`` of a dict adjacency, summed in networkx's order."""
-    return {n: sum(nb.values()) + (n in nb and nb[n]) for n, nb in adj.items()}
-
-
-def _edges(adj: dict):
-    """``G.edges(data="weight")`` of a dict adjacency, in networkx's order (each edge once)."""
-    seen = set()
-    for n, nb in adj.items():
-        for v, w in nb.items():
-            if v not in seen:
-                yield n, v, w
-        seen.add(n)
-
-
-def prepare_louvain(G: nx.Graph) -> LouvainGraph:
-    """The per-graph constants of Louvain on ``G`` (undirected, weight attribute ``weight``)."""
-    if G.is_directed() or G.is_multigraph():
-        raise ValueError("prepare_louvain needs an undirected simple graph")
-    adj: dict = {n: {} for n in G}
-    for u, v, w in G.edges(data="weight", default=1):
-        adj[u][v] = w
-        adj[v][u] = w
-    degrees = _weighted_degrees(adj)
-    g_adj = {n: {v: d.get("weight", 1) for v, d in nb.items()} for n, nb in G.adjacency()}
-    degrees0 = _weighted_degrees(g_adj)
-    return LouvainGraph(nodes=tuple(adj), adj=adj, degrees=degrees,
-                        nbrs={u: {v: w for v, w in nb.items() if v != u} for u, nb in adj.items()},
-                        m=sum(degrees.values()) / 2, degrees0=tuple(degrees0.values()),
-                        loops0=tuple(nb[n] if n in nb else 0 for n, nb in g_adj.items()))
-
-
-def _modularity_as_networkx(adj: dict, degrees: dict, communities: list[set], resolution: float) -> float:
-    """``nx.community.modularity`` of a dict adjacency, with networkx's summation order.
-
-    Louvain stops when a level gains no more than its threshold in this number,
-    so it is computed exactly as networkx does (same sets iterated, same sums)."""
-    deg_sum = sum(degrees.values())
-    m = deg_sum / 2
-    norm = 1 / deg_sum**2
-
-    def internal(comm):
-        seen = set()
-        for n in comm:
-            for v, w in adj[n].items():
-                if v not in seen and v in comm:
-                    yield w
-            seen.add(n)
-
-    def contribution(community):
-        comm = set(community)
-        L_c = sum(internal(comm))
-        degree_sum = sum(degrees[u] for u in comm)
-        return L_c / m - resolution * degree_sum * degree_sum * norm
-
-    return sum(map(contribution, communities))
-
-
-def _louvain_level(adj: dict, degrees: dict, nbrs: dict, members: dict | None, m: float,
-                   partition: list[set], resolution: float, rng: random.Random):
-    """One level of Louvain: networkx's ``_one_level`` (undirected), operation for operation."""
-    node2com = {u: i for i, u in enumerate(adj)}
-    inner_partition = [{u} for u in adj]
-    Stot = list(degrees.values())
-    rand_nodes = list(adj)
-    rng.shuffle(rand_nodes)
-    two_m2 = 2 * m**2  # networkx writes (2 * m**2) inline; the same double
-    nb_moves = 1
-    improvement = False
-    while nb_moves > 0:
-        nb_moves = 0
-        for u in rand_nodes:
-            best_mod = 0
-            best_com = node2com[u]
-            # networkx's defaultdict(float), as a plain dict (faster): neighbour communities
-            # in first-seen order, 0.0 + wt on first sight
-            weights2com: dict = {}
-            for nbr, wt in nbrs[u].items():
-                c = node2com[nbr]
-                weights2com[c] = weights2com.get(c, 0.0) + wt
-            degree = degrees[u]
-            Stot[best_com] -= degree
-            if best_com not in weights2com:  # networkx's defaultdict lookup below inserts it last
-                weights2com[best_com] = 0.0
-            remove_cost = -weights2com[best_com] / m + resolution * (Stot[best_com] * degree) / two_m2
-            for nbr_com, wt in weights2com.items():
-                gain = remove_cost + wt / m - resolution * (Stot[nbr_com] * degree) / two_m2
-                if gain > best_mod:
-                    best_mod = gain
-                    best_com = nbr_com
-            Stot[best_com] += degree
-            if best_com != node2com[u]:
-                com = {u} if members is None else members[u]
-                partition[node2com[u]].difference_update(com)
-                inner_partition[node2com[u]].remove(u)
-                partition[best_com].update(com)
-                inner_partition[best_com].add(u)
-                improvement = True
-                nb_moves += 1
-                node2com[u] = best_com
-    partition = list(filter(len, partition))
-    inner_partition = list(filter(len, inner_partition))
-    return partition, inner_partition, improvement
-
-
-def _aggregate(adj: dict, members: dict | None, partition: list[set]) -> tuple[dict, dict]:
-    """networkx's ``_gen_graph``: one node per community, weights summed in edge order."""
-    node2com = {}
-    new_members = {}
-    for i, part in enumerate(partition):
-        nodes = set()
-        for node in part:
-            node2com[node] = i
-            nodes.update({node} if members is None else members[node])
-        new_members[i] = nodes
-    H: dict = {i: {} for i in range(len(partition))}
-    for u, v, wt in _edges(adj):
-        c1, c2 = node2com[u], node2com[v]
-        w = wt + H[c1].get(c2, 0)
-        H[c1][c2] = w
-        H[c2][c1] = w
-    return H, new_members
-
-
-def run_louvain(LG: LouvainGraph, seed: int, resolution: float = RESOLUTION,
-                threshold: float = 0.0000001) -> list[set]:
-    """``nx.community.louvain_communities(G, weight="weight", resolution=resolution, seed=seed)``.
-
-    A port of networkx 3's ``louvain_partitions`` (undirected case) on plain
-    dicts: same random stream, same iteration orders, same floating-point
-    operations in the same order, so the same communities in the same order —
-    tests compare it with networkx.  What it saves is networkx's graph
-    copies, views and attribute dicts, rebuilt on every one of the consensus
-    runs; the level-1 graph comes from ``LG``, built once.
-    """
-    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
-    partition = [{u} for u in LG.nodes]
-    if not any(LG.adj.values()):
-        return partition
-    # starting modularity (singletons): only self-loops are internal
-    deg_sum = sum(LG.degrees0)
-    m0 = deg_sum / 2
-    norm = 1 / deg_sum**2
-    mod = sum(L_c / m0 - resolution * d * d * norm for L_c, d in zip(LG.loops0, LG.degrees0))
-    adj, degrees, nbrs, members, m = LG.adj, LG.degrees, LG.nbrs, None, LG.m
-    partition, inner, _ = _louvain_level(adj, degrees, nbrs, members, m, partition, resolution, rng)
-    improvement = True
-    last = partition
-    while improvement:
-        last = [s.copy() for s in partition]
-        new_mod = _modularity_as_networkx(adj, degrees, inner, resolution)
-        if new_mod - mod <= threshold:
-            return last
-        mod = new_mod
-        adj, members = _aggregate(adj, members, inner)
-        degrees = _weighted_degrees(adj)
-        nbrs = {u: {v: w for v, w in nb.items() if v != u} for u, nb in adj.items()}
-        partition, inner, improvement = _louvain_level(adj, degrees, nbrs, members, m, partition, resolution, rng)
-    return last
-
-
-def _sorted_communities(comms: Iterable[Iterable[str]]) -> list[list[str]]:
-    """Sorted member lists, largest community first (ties by first member)."""
-    return sorted((sorted(c) for c in comms), key=lambda c: (-len(c), c[0]))
-
-
 def louvain(G: nx.Graph, seed: int = SEED, resolution: float = RESOLUTION, presorted: bool = False) -> list[list[str]]:
-    """Louvain communities on a copy of ``G`` rebuilt in sorted order (sorted member lists).
-
-    The communities of networkx's ``louvain_communities`` (see :func:`run_louvain`)."""
+    """Louvain communities on a copy of ``G`` rebuilt in sorted order (sorted member lists)."""
     H = G if presorted else sorted_copy(G)
     if H.number_of_edges() == 0:
         return [[n] for n in H.nodes]
-    return _sorted_communities(run_louvain(prepare_louvain(H), seed, resolution))
+    comms = nx.community.louvain_communities(H, weight="weight", resolution=resolution, seed=seed)
+    return sorted((sorted(c) for c in comms), key=lambda c: (-len(c), c[0]))
 
 
 def detect_blocs(G: nx.Graph, seed: int = SEED, resolution: float = RESOLUTION,
@@ -577,25 +387,6 @@ def partition_scores(a: dict[str, object], b: dict[str, object]) -> dict[str, fl
     lb = [str(b[k]) for k in keys]
     return {"ari": round(float(adjusted_rand_score(la, lb)), 4),
             "nmi": round(float(normalized_mutual_info_score(la, lb)), 4), "n": len(keys)}
-
-
-def adjusted_rand(a: Iterable[object], b: Iterable[object]) -> float:
-    """Adjusted Rand index of two labelings of the same items (in the same order).
-
-    sklearn's ``adjusted_rand_score`` to the last bit: it too reduces the
-    contingency table to integer pair counts and divides once, so counting
-    pairs here with Python integers gives the same double — without sklearn's
-    input validation, which cost more than the consensus runs' Louvain."""
-    a, b = list(a), list(b)
-    n = len(a)
-    same_both = sum(v * v for v in Counter(zip(a, b)).values())
-    fp = sum(v * v for v in Counter(b).values()) - same_both
-    fn = sum(v * v for v in Counter(a).values()) - same_both
-    tp = same_both - n
-    tn = n * n - fp - fn - same_both
-    if fn == 0 and fp == 0:
-        return 1.0
-    return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
 
 
 def matrix_modularity(A: np.ndarray, labels: np.ndarray, resolution: float = RESOLUTION) -> float:
@@ -622,6 +413,8 @@ def consensus(G: nx.Graph, reference: dict[str, int] | None = None,
     """Run Louvain for every seed × resolution; co-assignment matrix and agreement with ``reference``.
 
     Only non-isolated nodes take part (an isolate is trivially alone in every run)."""
+    from sklearn.metrics import adjusted_rand_score
+
     nodes = tuple(sorted(n for n in G.nodes if G.degree(n) > 0))
     idx = {n: i for i, n in enumerate(nodes)}
     Gs = sorted_copy(G.subgraph(nodes))
@@ -632,14 +425,13 @@ def consensus(G: nx.Graph, reference: dict[str, int] | None = None,
     ref_full = {n: reference[n] for n in nodes}
     ref_raw = _raw_labels(ref_full, G)
     ref_labels = [ref_raw[n] for n in nodes]  # what partition_scores compared: all nodes, sorted
-    # per-graph constants, shared by every run: the graph Louvain starts from, the weight matrix
+    # the weight matrix, built once, for the modularity of every run
     has_edges = Gs.number_of_edges() > 0
-    LG = prepare_louvain(Gs) if has_edges else None
     A = nx.to_numpy_array(Gs, nodelist=list(nodes), weight="weight") if has_edges else None
     n_runs = 0
     for r in resolutions:
         for s in seeds:
-            comms = _sorted_communities(run_louvain(LG, s, r)) if has_edges else [[n] for n in Gs.nodes]
+            comms = louvain(Gs, s, r, presorted=True)
             labels = np.empty(len(nodes), dtype=np.int64)
             for i, c in enumerate(comms):
                 labels[[idx[n] for n in c]] = i
@@ -647,7 +439,7 @@ def consensus(G: nx.Graph, reference: dict[str, int] | None = None,
             n_runs += 1
             q = matrix_modularity(A, labels, r) if has_edges else 0.0
             # compare community memberships (unaligned = own label per small community)
-            ari = round(adjusted_rand(ref_labels, labels.tolist()), 4) if len(nodes) >= 2 else float("nan")
+            ari = round(float(adjusted_rand_score(ref_labels, labels)), 4) if len(nodes) >= 2 else float("nan")
             runs.append({"seed": s, "resolution": r, "n_communities": len(comms), "modularity": round(q, 4),
                          "ari_vs_reference": ari})
     if n_runs:
@@ -736,8 +528,7 @@ def centrality(G: nx.Graph, blocs: dict[str, int]) -> pd.DataFrame:
     H.add_nodes_from(sorted(G.nodes))
     for a, b, d in sorted((min(a, b), max(a, b), d) for a, b, d in G.edges(data=True)):
         H.add_edge(a, b, weight=d["weight"], distance=1.0 / d["weight"])
-    lengths = {a: {b: d["distance"] for b, d in nb.items()} for a, nb in H.adjacency()}
-    bt = betweenness(lengths) if H.number_of_nodes() > 2 else {n: 0.0 for n in H}
+    bt = nx.betweenness_centrality(H, weight="distance", normalized=True) if H.number_of_nodes() > 2 else {n: 0.0 for n in H}
     rows = []
     for n in H.nodes:
         k = H.degree(n, weight="weight")
@@ -749,60 +540,6 @@ def centrality(G: nx.Graph, blocs: dict[str, int]) -> pd.DataFrame:
         rows.append({"delegation_id": n, "weighted_degree": round(k, 6), "degree": H.degree(n),
                      "betweenness": round(bt[n], 6), "participation": round(part, 6)})
     return pd.DataFrame(rows, columns=["delegation_id", "weighted_degree", "degree", "betweenness", "participation"])
-
-
-def betweenness(lengths: dict[str, dict[str, float]]) -> dict[str, float]:
-    """Normalised betweenness of an undirected graph given as ``{node: {neighbour: edge length}}``.
-
-    ``nx.betweenness_centrality(G, weight=<length>, normalized=True)`` to the last
-    bit: Brandes' algorithm with networkx's Dijkstra (same heap entries, same
-    tie test ``==`` on path lengths, same path-count and dependency sums in the
-    same order — its source starts with 2 paths, doubling every count, which
-    cancels in the ratios), on plain dicts instead of graph views and a weight
-    callback per edge."""
-    bt = dict.fromkeys(lengths, 0.0)
-    for s in lengths:
-        S = []
-        P = {v: [] for v in lengths}
-        sigma = dict.fromkeys(lengths, 0.0)
-        D = {}
-        sigma[s] = 1.0
-        seen = {s: 0}
-        c = count()
-        Q = [(0, next(c), s, s)]
-        while Q:
-            dist, _, pred, v = heappop(Q)
-            if v in D:
-                continue
-            sigma[v] += sigma[pred]
-            S.append(v)
-            D[v] = dist
-            for w, length in lengths[v].items():
-                vw_dist = dist + length
-                if w not in D and (w not in seen or vw_dist < seen[w]):
-                    seen[w] = vw_dist
-                    heappush(Q, (vw_dist, next(c), v, w))
-                    sigma[w] = 0.0
-                    P[w] = [v]
-                elif vw_dist == seen[w]:
-                    sigma[w] += sigma[v]
-                    P[w].append(v)
-        delta = dict.fromkeys(S, 0)
-        while S:
-            w = S.pop()
-            coeff = (1 + delta[w]) / sigma[w]
-            for v in P[w]:
-                delta[v] += sigma[v] * coeff
-            if w != s:
-                bt[w] += delta[w]
-    n = len(lengths) - 1  # possible targets of a path through v (v is no endpoint)
-    if n < 2:
-        return bt
-    scale = 1 / (n * (n - 1))
-    if scale != 1:
-        for v in bt:
-            bt[v] *= scale
-    return bt
 
 
 def brokers(nodes: pd.DataFrame, n: int = 10) -> pd.DataFrame:

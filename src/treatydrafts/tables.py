@@ -122,10 +122,12 @@ def extract_proposals(source: Source, parser: str, seg: Segmentation, spans: lis
     return [], [], []
 
 
-def parse_source(source: Source, parser: str, diagnostics: list[Diagnostic] | tuple = ()) -> Parsed:
-    """Run segment → brackets → sponsors/recover on a cleaned source."""
+def parse_source(source: Source, parser: str, diagnostics: list[Diagnostic] | tuple = (),
+                 segmentation: Segmentation | None = None) -> Parsed:
+    """Run segment → brackets → sponsors/recover on a cleaned source (from ``segmentation``
+    when the source was already segmented)."""
     t0 = time.process_time()
-    seg = segment_source(source, parser)
+    seg = segment_source(source, parser) if segmentation is None else segmentation
     t1 = time.process_time()
     spans, runs, bdiags = find_all_brackets(source, seg)
     t2 = time.process_time()
