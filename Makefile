@@ -31,7 +31,7 @@ test-fast: $(STAMP)
 
 # re-execute every notebook in place to refresh its committed outputs
 notebooks: $(STAMP)
-	$(BIN)/python -m treatydrafts.notebooks
+	$(BIN)/python -m treatydrafts.release.notebooks
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_parse.py

@@ -49,15 +49,17 @@ from pathlib import Path
 PY = sys.executable
 REPO = Path(__file__).resolve().parents[1]
 
-IMPORTS = "import treatydrafts.build as b; b._load_analysis_steps()"
+IMPORTS = "import treatydrafts.release.build"
 
 # Runs the build in-process with timers around the stage functions; prints JSON.
 BUILD = r"""
 import json, sys, time
 T0 = time.perf_counter()
 import functools
-from treatydrafts import build, clean, corpus, style, tables
-build.READ_BUILT_TABLES = False  # time the parse, not the reading of data/
+from treatydrafts import corpus, paths, store
+from treatydrafts.parse import pipeline
+from treatydrafts.plots import style
+from treatydrafts.release import steps
 acc = {}
 def timed(key, fn):
     @functools.wraps(fn)
@@ -67,38 +69,30 @@ def timed(key, fn):
             return fn(*a, **k)
         finally:
             acc[key] = acc.get(key, 0.0) + time.perf_counter() - t
-    w.__wrapped_original__ = fn
     return w
-orig_extract = tables.extract_proposals
-def extract(source, parser, seg, spans):
+orig_extract = pipeline.extract_proposals
+def extract(source, parser, seg, spans, base=None):
     key = {"cnd": "sponsor tails (ahc4-cnd)", "amended_draft": "damaged-text recovery (ahc6-amended-draft)"}.get(parser, "proposals (other)")
-    return timed(key, orig_extract)(source, parser, seg, spans)
-tables.extract_proposals = extract
-tables.segment_source = timed("segment", tables.segment_source)
-tables.find_all_brackets = timed("brackets", tables.find_all_brackets)
+    return timed(key, orig_extract)(source, parser, seg, spans, base)
+pipeline.extract_proposals = extract
+pipeline.find_all_brackets = timed("brackets", pipeline.find_all_brackets)
 corpus.read_source = timed("read + decode", corpus.read_source)
 corpus.segment_source = timed("segment", corpus.segment_source)
 corpus.to_frames = timed("DataFrames (to_frames)", corpus.to_frames)
-orig = {"write tables": build.write_table, "save figures (PNG+SVG+PDF)": style.save_figure}
-build.write_table = timed("write tables", build.write_table)
-style.save_figure = timed("save figures (PNG+SVG+PDF)", style.save_figure)
-build._load_analysis_steps()
-# rebind names imported with ``from .build import write_table`` / ``from .style import save_figure``
-for mod in [m for n, m in list(sys.modules.items()) if n.startswith("treatydrafts")]:
-    for name, val in list(vars(mod).items()):
-        for key, fn in orig.items():
-            if val is fn:
-                setattr(mod, name, build.write_table if key == "write tables" else style.save_figure)
+# the steps call the names they imported: time those
+steps.write_table = timed("write tables", store.write_table)
+steps.save_figure = timed("save figures (PNG+SVG+PDF)", style.save_figure)
 import plotly.basedatatypes as pb
 pb.BaseFigure.write_html = timed("save interactive HTML", pb.BaseFigure.write_html)
 T1 = time.perf_counter()
-steps = {}
-for s in build.STEPS:
+ctx = steps.Context(paths.DATA, paths.FIGURES, paths.DOCS)  # parses (read_built=False)
+out = {}
+for s in steps.STEPS:
     t = time.perf_counter()
-    s.fn(build.paths.DATA, build.paths.FIGURES)
-    steps[s.name] = time.perf_counter() - t
+    s.fn(ctx)
+    out[s.name] = time.perf_counter() - t
 T2 = time.perf_counter()
-print(json.dumps({"imports": T1 - T0, "steps": steps, "inner": acc, "total": T2 - T0}))
+print(json.dumps({"imports": T1 - T0, "steps": out, "inner": acc, "total": T2 - T0}))
 """
 
 KERNEL = r"""
@@ -212,7 +206,7 @@ def main() -> int:
             rest = sum(b["steps"].values()) - sum(b["inner"].values())
             print(f"{'    analysis computations (rest of the steps)':<52}{rest:>8.2f}{rest / t:>8.0%}")
             print(f"sequential full build / (python + imports) = {t / imp:.1f}x")
-            cli = [PY, "-m", "treatydrafts.cli", "build"]
+            cli = [PY, "-m", "treatydrafts.release.cli", "build"]
             t_force, res = wall(cli + ["--force"], benv, cwd=root)
             if res.returncode:
                 raise SystemExit(f"build --force failed:\n{res.stderr[-3000:]}")

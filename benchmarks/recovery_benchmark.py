@@ -29,7 +29,7 @@ import sys
 
 import pandas as pd
 
-from treatydrafts import recover as R
+from treatydrafts.analysis import recovery as R
 
 COLD_LOAD = r"""
 import json, time
@@ -44,16 +44,20 @@ print(json.dumps({"import_cpu_s": t1 - t0, "load_cpu_s": t2 - t1, "wall_s": w2 -
 COLD_PARTS = r"""
 import json, time
 from collections import Counter
-from treatydrafts import clean, recover as R
-from treatydrafts.segment.amended_draft import segment
+from treatydrafts.parse import clean, recover as R
+from treatydrafts.parse.recover.loss import loss_model_for
+from treatydrafts.parse.segment.amended_draft import segment
+from treatydrafts.parse.segment.plain import segment_chair_draft
 t0 = time.process_time()
 src, _ = clean.read_source("ahc6-amended-draft")
 seg = segment(src)
+chair, _ = clean.read_source("ahc6-chair-draft")
+chair_seg = segment_chair_draft(chair)
 t1 = time.process_time()
-loss = R.loss_model_for(src, seg)
+loss = loss_model_for(src, seg, chair, chair_seg)
 inv = R.inventory_for(loss)
 t2 = time.process_time()
-props, pos, _ = R.extract_proposals(src, seg, inv)
+props, pos, _ = R.extract_proposals(src, seg, (chair, chair_seg), inv)
 t3 = time.process_time()
 res = Counter(p.resolution for p in pos)
 print(json.dumps({"read_segment_cpu_s": t1 - t0, "loss_model_cpu_s": t2 - t1, "extract_cpu_s": t3 - t2,

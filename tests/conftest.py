@@ -1,7 +1,7 @@
-"""Test-suite settings: the library tests exercise the parser, so the library (``td.load``,
-``density.result``) never reads the committed ``data/`` tables here (the notebooks, run by
-nbval in their own kernels, do when ``data/`` is fresh; ``test_corpus`` checks both give
-the same rows)."""
-import treatydrafts.build
+"""Test-suite settings.
 
-treatydrafts.build.READ_BUILT_TABLES = False
+The library tests exercise the parser: tests that load drafts use a
+``treatydrafts.Corpus(read_built=False)``, which never reads the committed
+``data/`` tables (the notebooks, run by nbval in their own kernels, do when
+``data/`` is fresh; ``test_build`` checks both give the same rows).
+"""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from treatydrafts.brackets import UnitLine, find_brackets, inner_text, strike_runs
+from treatydrafts.parse.brackets import UnitLine, find_brackets, inner_text, strike_runs
 
 
 def unit(text: str, first_line: int = 1) -> list[UnitLine]:

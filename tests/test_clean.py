@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import treatydrafts as td
-from treatydrafts.clean import line_starts, read_path, source_from_text
-from treatydrafts.tables import SEGMENTERS
+from treatydrafts.parse.clean import line_starts, read_path, source_from_text
+from treatydrafts.parse.segment import SEGMENTERS
 
 PARSERS = sorted(SEGMENTERS)
 
@@ -94,7 +94,8 @@ def test_private_use_text_decodes_or_reports(tmp_path):
 def test_vendored_file_checksum_is_verified(monkeypatch, tmp_path):
     import shutil
 
-    from treatydrafts import clean, paths
+    from treatydrafts import paths
+    from treatydrafts.parse import clean
 
     seeds = tmp_path / "seeds"
     shutil.copytree(paths.SEEDS, seeds)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from treatydrafts import paths
-from treatydrafts.decode import (
+from treatydrafts.parse.decode import (
     REPLACEMENT,
     decode_private_use,
     encode_private_use,

@@ -1,20 +1,18 @@
 """Bracket density measures on hand-made one-article snippets with known answers
 (nested, adjacent, unbalanced, struck brackets), the damaged-text estimate and
 the survival measurement.  The tiny tables are built with the project's own
-bracket tokenizer, so the tests check the measures, not the parser.  Last, the
-result rebuilt from the build's tables (``from_tables``) against ``compute()``."""
+bracket tokenizer, so the tests check the measures, not the parser.  The result
+rebuilt from the build's tables is checked in ``test_build.py``."""
 from __future__ import annotations
 
-import dataclasses
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from treatydrafts import build, schema
-from treatydrafts import density as D
-from treatydrafts.brackets import UnitLine, find_brackets
+from treatydrafts import schema
+from treatydrafts.analysis import density as D
+from treatydrafts.parse.brackets import UnitLine, find_brackets
 
 
 def tables_for(body: list[str], heading: str = "Article 6. Illegal access", attributed: set[int] = frozenset(),
@@ -176,59 +174,3 @@ def test_bracket_survival_alignment_detects_kept_and_lost_brackets():
 
 def test_merge_intervals():
     assert D.merge_intervals([(5, 8), (0, 2), (1, 3), (8, 9), (4, 4)]) == [(0, 3), (5, 9)]
-
-
-# ---------------------------------------------------------------- the result from the build's tables
-
-
-@pytest.fixture(scope="module")
-def built_and_computed(tmp_path_factory):
-    """The density step built into a temporary ``data/``, and ``compute()`` run in this process."""
-    root = tmp_path_factory.mktemp("density-build")
-    build.run(data_dir=root / "data", figures_dir=root / "figures", only="bracket density")
-    return root / "data", D.compute()
-
-
-def test_from_tables_equals_compute(built_and_computed):
-    """``from_tables`` rebuilds every field of ``Density`` from the written tables exactly as ``compute()``
-    returns it: each DataFrame field (bracket_density, bracket_survival, drafts, alignment) equal in values,
-    dtypes, column order and row order (``assert_frame_equal``), the ``rates`` dict equal key by key (the
-    survival counts of ``[`` and ``]`` and the character survival, recomputed from ``bracket_survival``).
-    Fields are taken from the dataclass, so a field added to ``Density`` but not rebuilt fails here."""
-    data_dir, computed = built_and_computed
-    assert (data_dir / "bracket_density_alignment.csv").exists()
-    rebuilt = D.from_tables(data_dir)
-    for f in dataclasses.fields(D.Density):
-        got, want = getattr(rebuilt, f.name), getattr(computed, f.name)
-        if isinstance(want, pd.DataFrame):
-            assert len(want), f.name  # not a vacuous comparison of two empty frames
-            pd.testing.assert_frame_equal(got, want, obj=f"Density.{f.name}")
-        else:
-            assert got == want, f.name
-    assert computed.rates["]"][1] > 0  # the damaged draft was measured, so rates are not the defaults
-
-
-def test_from_tables_reads_the_tables_it_is_given(built_and_computed, tmp_path):
-    """A changed table in the data directory shows up in ``from_tables`` (it does not recompute)."""
-    data_dir, computed = built_and_computed
-    for p in data_dir.glob("*.csv"):
-        shutil.copy(p, tmp_path / p.name)
-    survival = build.read_table("bracket_survival", tmp_path)
-    survival.loc[survival["is_unamended"] & (survival["char"] == "]"), "survived"] = False
-    build.write_table(survival, "bracket_survival", tmp_path)
-    rebuilt = D.from_tables(tmp_path)
-    assert rebuilt.rates["]"] == (0, computed.rates["]"][1])
-    pd.testing.assert_frame_equal(rebuilt.alignment, computed.alignment)
-
-
-def test_result_reads_tables_only_when_fresh(monkeypatch, tmp_path):
-    """``result`` returns ``from_tables(data_dir)`` when ``build.is_fresh(data_dir)``, else ``compute()``."""
-    calls = []
-    monkeypatch.setattr(D, "from_tables", lambda data_dir=None: calls.append(("tables", data_dir)) or "tables")
-    monkeypatch.setattr(D, "compute", lambda: calls.append(("compute",)) or "computed")
-    monkeypatch.setattr(build, "READ_BUILT_TABLES", True)  # the suite sets it False
-    monkeypatch.setattr(build, "is_fresh", lambda data_dir=None: True, raising=False)
-    assert D.result(tmp_path) == "tables"
-    monkeypatch.setattr(build, "is_fresh", lambda data_dir=None: False, raising=False)
-    assert D.result(tmp_path) == "computed"
-    assert calls == [("tables", tmp_path), ("compute",)]

@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import treatydrafts as td
-from treatydrafts import brackets, clean, registry, sponsors
-from treatydrafts.brackets import UnitLine
-from treatydrafts.tables import SEGMENTERS
+from treatydrafts.parse import brackets, clean, registry, sponsors
+from treatydrafts.parse.brackets import UnitLine
+from treatydrafts.parse.segment import SEGMENTERS
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from treatydrafts import networks as nw
+from treatydrafts.analysis import networks as nw
+from treatydrafts.plots import networks as nwp
 from treatydrafts import schema
 
 DOC = "test-doc"
@@ -318,16 +319,16 @@ def test_compare_sessions_not_available():
 def test_figures_and_html_are_deterministic(tmp_path):
     groups = [(f"L{i}", "African") for i in range(5)] + [(f"R{i}", "Asia-Pacific") for i in range(5)]
     c = nw.analyse(DOC, pos(two_cliques()), props([]), delegs(groups))
-    p1 = nw.network_html(c, tmp_path / "a" / "coalition-test.html")
-    p2 = nw.network_html(c, tmp_path / "b" / "coalition-test.html")
+    p1 = nwp.network_html(c, tmp_path / "a" / "coalition-test.html")
+    p2 = nwp.network_html(c, tmp_path / "b" / "coalition-test.html")
     assert p1.read_bytes() == p2.read_bytes()
     assert b'id="coalition-network-test-doc"' in p1.read_bytes()
     # figures_for hands one layout to both views: the same page as computing it inside
-    p3 = nw.network_html(c, tmp_path / "c" / "coalition-test.html", pos=nw.layout(c.bloc_graph))
+    p3 = nwp.network_html(c, tmp_path / "c" / "coalition-test.html", pos=nwp.layout(c.bloc_graph))
     assert p3.read_bytes() == p1.read_bytes()
     assert (tmp_path / "a" / "plotly.min.js").exists()
-    from treatydrafts.style import save_figure
-    out = save_figure(nw.plot_network(c), "coalition-test", [DOC], tmp_path)
+    from treatydrafts.plots.style import save_figure
+    out = save_figure(nwp.plot_network(c), "coalition-test", [DOC], tmp_path)
     assert [p.suffix for p in out] == [".png", ".svg", ".pdf"]
 
 

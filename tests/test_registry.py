@@ -6,7 +6,8 @@ import re
 import pandas as pd
 import pytest
 
-from treatydrafts import paths, registry
+from treatydrafts import paths
+from treatydrafts.parse import registry
 
 SEED_000 = paths.SEEDS / "000_e2bc6bdea9b64fcc.txt"
 

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 import treatydrafts
-from treatydrafts import catalog, datapackage, gallery, paths, schema
-from treatydrafts.build import read_table
+from treatydrafts import catalog, paths, schema
+from treatydrafts.release import datapackage, gallery
+from treatydrafts.store import read_table
 
 PACKAGE = paths.DATA / "datapackage.json"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from treatydrafts import paths, schema, scope
+from treatydrafts import paths, schema
+from treatydrafts.analysis import scope
 
 
 # ---------------------------------------------------------------- classifier

@@ -19,9 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from treatydrafts import clean
-from treatydrafts.clean import source_from_text
-from treatydrafts.segment.amended_draft import segment
+from treatydrafts.parse import clean
+from treatydrafts.parse.clean import source_from_text
+from treatydrafts.parse.segment.amended_draft import segment
 
 GOLDEN = Path(__file__).parent / "golden" / "ahc6-amended-draft_articles.csv"
 ROLES = {"blank", "cover", "chapter_heading", "article_heading", "paragraph", "preamble",

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from treatydrafts.clean import read_source, source_from_text
-from treatydrafts.segment.cnd import LINE_ROLES, parse_label, segment
+from treatydrafts.parse.clean import read_source, source_from_text
+from treatydrafts.parse.segment.cnd import LINE_ROLES, parse_label, segment
 
 DOC = "ahc4-cnd"
 GOLDEN = Path(__file__).parent / "golden" / "ahc4-cnd_articles.csv"

@@ -1,5 +1,5 @@
 """Structure segmenters of ``expert-2023-proposal``, ``ahc6-chair-draft`` and
-``ahc3-uk-submission`` (``treatydrafts.segment.expert`` / ``chair_draft`` /
+``ahc3-uk-submission`` (``treatydrafts.parse.segment.plain`` /
 ``uk_submission``).
 
 Golden files ``tests/golden/<doc_id>_articles.csv`` (doc_id, article_seq,
@@ -36,16 +36,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from treatydrafts.clean import read_source, source_from_text
+from treatydrafts.parse.clean import read_source, source_from_text
 from treatydrafts.models import Segmentation
-from treatydrafts.segment import chair_draft, expert, uk_submission
-from treatydrafts.segment.common import ROLES, parse_label
+from treatydrafts.parse.segment import plain, uk_submission
+from treatydrafts.parse.segment.common import ROLES, parse_label
 
 GOLDEN = Path(__file__).parent / "golden"
 DOCS = {
-    "expert-2023-proposal": expert,
-    "ahc6-chair-draft": chair_draft,
-    "ahc3-uk-submission": uk_submission,
+    "expert-2023-proposal": plain.segment_expert,
+    "ahc6-chair-draft": plain.segment_chair_draft,
+    "ahc3-uk-submission": uk_submission.segment,
 }
 MODULES = list(DOCS.values())
 
@@ -55,13 +55,13 @@ _CACHE: dict[str, tuple] = {}
 def seg(doc_id: str):
     if doc_id not in _CACHE:
         source, _ = read_source(doc_id)
-        _CACHE[doc_id] = (source, DOCS[doc_id].segment(source))
+        _CACHE[doc_id] = (source, DOCS[doc_id](source))
     return _CACHE[doc_id]
 
 
-def snippet(module, text: str) -> tuple:
+def snippet(segment, text: str) -> tuple:
     source, _ = source_from_text("snippet", text)
-    return source, module.segment(source)
+    return source, segment(source)
 
 
 def check_invariants(source, g: Segmentation) -> None:
@@ -254,26 +254,26 @@ def test_uk_missing_headings_and_footers():
 @pytest.mark.parametrize(
     "module, text, label, title, heading_lines",
     [
-        (expert, "Article 1. Statement of purpose\n\nThe purposes are:", "1", "Statement of purpose", [1]),
-        (expert, "Article 10 bis. Misuse\n\n1. Text.", "10 bis", "Misuse", [1]),
-        (chair_draft, "### *Article 1. Statement of purpose*\n\nText.", "1", "Statement of purpose", [1]),
-        (chair_draft, "#### *Article 38. Transfer*\n\nText.", "38", "Transfer", [1]),
-        (chair_draft, "*Article 3. Scope of application*\n\n1. Text.", "3", "Scope of application", [1]),
-        (chair_draft, "### *Article 2. Use of terms<sup>1</sup>*\n\nText.", "2", "Use of terms", [1]),
+        (plain.segment_expert, "Article 1. Statement of purpose\n\nThe purposes are:", "1", "Statement of purpose", [1]),
+        (plain.segment_expert, "Article 10 bis. Misuse\n\n1. Text.", "10 bis", "Misuse", [1]),
+        (plain.segment_chair_draft, "### *Article 1. Statement of purpose*\n\nText.", "1", "Statement of purpose", [1]),
+        (plain.segment_chair_draft, "#### *Article 38. Transfer*\n\nText.", "38", "Transfer", [1]),
+        (plain.segment_chair_draft, "*Article 3. Scope of application*\n\n1. Text.", "3", "Scope of application", [1]),
+        (plain.segment_chair_draft, "### *Article 2. Use of terms<sup>1</sup>*\n\nText.", "2", "Use of terms", [1]),
         (
-            chair_draft,
+            plain.segment_chair_draft,
             "*Article 9. Interference with [a computer system]  \n[an information and communications technology device]*\n\nText.",
             "9",
             "Interference with [a computer system] [an information and communications technology device]",
             [1, 2],
         ),
-        (chair_draft, "*Article 13. Offences related to  \nonline child material*\n\n1. Text.", "13", "Offences related to online child material", [1, 2]),
-        (uk_submission, "Article 3\nExtradition\n\n1. Text.", "3", "Extradition", [1, 2]),
-        (uk_submission, "Article 1\n\nConditions and safeguards\n\n- 1. Text.", "1", "Conditions and safeguards", [1, 3]),
-        (uk_submission, "### Article 5\n\n### Spontaneous information\n\n- 1. Text.", "5", "Spontaneous information", [1, 3]),
-        (uk_submission, "# Article 15 Training\n\n- 1. Text.", "15", "Training", [1]),
-        (uk_submission, "## Article 22 Secretariat\n\n- 1. Text.", "22", "Secretariat", [1]),
-        (uk_submission, "Article 28 Amendment\n\n- 1. Text.", "28", "Amendment", [1]),
+        (plain.segment_chair_draft, "*Article 13. Offences related to  \nonline child material*\n\n1. Text.", "13", "Offences related to online child material", [1, 2]),
+        (uk_submission.segment, "Article 3\nExtradition\n\n1. Text.", "3", "Extradition", [1, 2]),
+        (uk_submission.segment, "Article 1\n\nConditions and safeguards\n\n- 1. Text.", "1", "Conditions and safeguards", [1, 3]),
+        (uk_submission.segment, "### Article 5\n\n### Spontaneous information\n\n- 1. Text.", "5", "Spontaneous information", [1, 3]),
+        (uk_submission.segment, "# Article 15 Training\n\n- 1. Text.", "15", "Training", [1]),
+        (uk_submission.segment, "## Article 22 Secretariat\n\n- 1. Text.", "22", "Secretariat", [1]),
+        (uk_submission.segment, "Article 28 Amendment\n\n- 1. Text.", "28", "Amendment", [1]),
     ],
 )
 def test_article_heading_forms(module, text, label, title, heading_lines):
@@ -286,13 +286,13 @@ def test_article_heading_forms(module, text, label, title, heading_lines):
 @pytest.mark.parametrize(
     "module, text, chapter, title, heading_lines",
     [
-        (expert, "Chapter I General provisions\n\nArticle 1. A\n\nText.", "I", "General provisions", [1]),
-        (expert, "Chapter III\n\nProcedural measures\n\nArticle 40. B\n\nText.", "III", "Procedural measures", [1, 3]),
-        (chair_draft, "## **Chapter II Criminalization**\n\n*Article 6. A*\n\nText.", "II", "Criminalization", [1]),
-        (chair_draft, "## **Chapter IV**\n\n### **Procedural measures**\n\n*Article 23. A*\n\nText.", "IV", "Procedural measures", [1, 3]),
-        (uk_submission, "### Chapter - International cooperation\n\nArticle 1\n\nA\n\n- 1. Text.", "International cooperation", "International cooperation", [1]),
-        (uk_submission, "## Chapter \u2013 Technical assistance\n\nArticle 14\n\nA\n\n- 1. Text.", "Technical assistance", "Technical assistance", [1]),
-        (uk_submission, "## **Chapter - Prevention measures**\n\nArticle 17\n\nA\n\n- 1. Text.", "Prevention measures", "Prevention measures", [1]),
+        (plain.segment_expert, "Chapter I General provisions\n\nArticle 1. A\n\nText.", "I", "General provisions", [1]),
+        (plain.segment_expert, "Chapter III\n\nProcedural measures\n\nArticle 40. B\n\nText.", "III", "Procedural measures", [1, 3]),
+        (plain.segment_chair_draft, "## **Chapter II Criminalization**\n\n*Article 6. A*\n\nText.", "II", "Criminalization", [1]),
+        (plain.segment_chair_draft, "## **Chapter IV**\n\n### **Procedural measures**\n\n*Article 23. A*\n\nText.", "IV", "Procedural measures", [1, 3]),
+        (uk_submission.segment, "### Chapter - International cooperation\n\nArticle 1\n\nA\n\n- 1. Text.", "International cooperation", "International cooperation", [1]),
+        (uk_submission.segment, "## Chapter \u2013 Technical assistance\n\nArticle 14\n\nA\n\n- 1. Text.", "Technical assistance", "Technical assistance", [1]),
+        (uk_submission.segment, "## **Chapter - Prevention measures**\n\nArticle 17\n\nA\n\n- 1. Text.", "Prevention measures", "Prevention measures", [1]),
     ],
 )
 def test_chapter_heading_forms(module, text, chapter, title, heading_lines):
@@ -368,7 +368,7 @@ def test_paragraph_blocks_and_continuation():
         "- 2. (b) still leftover\n"  # 12 -> (b)
         "- 3. (a) a real paragraph 3\n"  # 13 -> 3
     )
-    source, g = snippet(expert, text)
+    source, g = snippet(plain.segment_expert, text)
     check_invariants(source, g)
     got = [(p.paragraph, p.line_numbers) for p in g.paragraphs]
     assert got == [("", (3,)), ("1", (5, 7)), ("", (9, 10)), ("(a)", (11,)), ("(b)", (12,)), ("3", (13,))]
@@ -378,7 +378,7 @@ def test_paragraph_blocks_and_continuation():
 
 def test_footer_inside_sentence():
     text = "Article 1\nA\n\n- 1. Mutual assistance shall be subject to the law of\n\nV.22-10956 3/**16** \n\noffences set out in this treaty.\n\n2. Next."
-    source, g = snippet(uk_submission, text)
+    source, g = snippet(uk_submission.segment, text)
     check_invariants(source, g)
     roles = [r.role for r in g.lines]
     assert roles[5] == "footer"
@@ -391,7 +391,7 @@ def test_uk_missing_heading_snippet():
         "General principles relating to mutual assistance\n\n- 1. Text two.\n\n"  # 6-9
         "Article 5\nSpontaneous information\n\n- 1. Text three.\n"  # 10-13
     )
-    source, g = snippet(uk_submission, text)
+    source, g = snippet(uk_submission.segment, text)
     check_invariants(source, g)
     assert [(a.article, a.title, a.start_line) for a in g.articles] == [
         ("3", "Extradition", 1),
@@ -403,7 +403,7 @@ def test_uk_missing_heading_snippet():
 
 def test_uk_title_like_line_without_gap_is_only_reported():
     text = "Article 3\nExtradition\n\n- 1. Text one.\n\nSomething title-like\n\n- 2. Text two.\n\nArticle 4\nNext\n\n- 1. Text."
-    source, g = snippet(uk_submission, text)
+    source, g = snippet(uk_submission.segment, text)
     check_invariants(source, g)
     assert [a.article for a in g.articles] == ["3", "4"]
     assert [d.kind for d in g.diagnostics] == ["possible_missing_heading"]
@@ -411,7 +411,7 @@ def test_uk_title_like_line_without_gap_is_only_reported():
 
 def test_duplicated_block_snippet():
     text = "Article 9. A\n\n- 1. The first paragraph text.\n- 2. The second paragraph text.\n- 1. The first paragraph text.\n- 2. The second paragraph text.\n"
-    source, g = snippet(expert, text)
+    source, g = snippet(plain.segment_expert, text)
     check_invariants(source, g)
     assert len(g.paragraphs) == 4
     dup = [d for d in g.diagnostics if d.kind == "duplicated_block"]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from treatydrafts.brackets import UnitLine, find_brackets
-from treatydrafts.clean import read_source, source_from_text
-from treatydrafts.sponsors import (
+from treatydrafts.parse.brackets import UnitLine, find_brackets
+from treatydrafts.parse.clean import read_source, source_from_text
+from treatydrafts.parse.sponsors import (
     code_occurrences,
     extract_proposals,
     parse_tail,

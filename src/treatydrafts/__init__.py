@@ -7,14 +7,15 @@
 >>> td.load_all()                  # every document, tables concatenated
 >>> td.delegations()               # the delegation registry
 """
-from .corpus import Draft, delegations, documents, load, load_all, parse_file, parsed, segmented, source
+from .corpus import (Corpus, Draft, delegations, documents, load, load_all, load_each, parse_file, parsed, segmented,
+                     source)
 from .errors import (BinarySourceError, EmptySourceError, EncodingSourceError, SchemaError, SourceError,
                      TreatyDraftsError, UnknownDocumentError)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Draft", "documents", "load", "load_all", "delegations", "parse_file", "parsed", "segmented", "source",
+    "Corpus", "Draft", "documents", "load_each", "load", "load_all", "delegations", "parse_file", "parsed", "segmented", "source",
     "TreatyDraftsError", "UnknownDocumentError", "SourceError", "EmptySourceError", "BinarySourceError",
     "EncodingSourceError", "SchemaError", "__version__",
 ]

@@ -8,7 +8,7 @@ offsets into the source file's text (end exclusive), so
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

@@ -14,18 +14,16 @@ Namibia's ``NA`` survive every CSV round trip.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
+from . import vocab
 from .errors import SchemaError
 
 DTYPES = {"str": object, "int": "int64", "float": "float64", "bool": "bool"}
 
-LINE_ROLES = (
-    "blank", "cover", "separator", "chapter_heading", "cluster_heading", "article_heading",
-    "paragraph", "preamble", "note", "footnote", "footer", "page_number",
-)
+LINE_ROLES = vocab.LINE_ROLES
 
 
 @dataclass(frozen=True)

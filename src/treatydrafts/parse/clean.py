@@ -1,0 +1,91 @@
+"""Stage 1, clean: read a source file byte-exactly, refuse bad input with a
+typed error, and decode glyph-encoded text (length-preserving).
+
+Nothing is stripped or rewritten here: later stages work on ``Source.text``
+and report offsets that are valid in the file as read.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from .. import catalog, paths
+from ..errors import BinarySourceError, ChecksumError, EmptySourceError, EncodingSourceError
+from ..models import Diagnostic, Source
+from .decode import decode_private_use
+
+# Any private-use code point, e.g. "\ue04b" in the 6th-session file's body text
+PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
+
+
+def line_starts(text: str) -> tuple[int, ...]:
+    """Offsets at which each line starts (a final newline opens no new line)."""
+    starts = [0]
+    find = text.find
+    i = find("\n")
+    while i != -1:
+        if i + 1 < len(text):
+            starts.append(i + 1)
+        i = find("\n", i + 1)
+    return tuple(starts)
+
+
+def decode_bytes(data: bytes, path: str) -> str:
+    """Bytes → str, or a typed error naming the file and line."""
+    if not data.strip():
+        raise EmptySourceError(path, "file is empty (no text to parse)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise EncodingSourceError(path, "file is UTF-16 (byte-order mark found); convert it to UTF-8", line=1)
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
+        raise BinarySourceError(path, f"binary content (NUL byte at byte {nul})", line=line)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise EncodingSourceError(
+            path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at byte {exc.start})", line=line
+        ) from None
+    if text.startswith("\ufeff"):
+        # A UTF-8 BOM is legal but would shift offsets silently: refuse it loudly.
+        raise EncodingSourceError(path, "UTF-8 byte-order mark at start of file; remove it", line=1)
+    return text
+
+
+def source_from_text(doc_id: str, raw: str, path: str = "<memory>") -> tuple[Source, list[Diagnostic]]:
+    """Build a :class:`Source` from already-read text (decoding private-use glyphs)."""
+    diagnostics: list[Diagnostic] = []
+    text = raw
+    if PRIVATE_USE_RE.search(raw):
+        text, diags = decode_private_use(raw, doc_id)
+        diagnostics.extend(diags)
+        assert len(text) == len(raw), "decoding must preserve length"
+    return Source(doc_id=doc_id, path=path, raw=raw, text=text, line_starts=line_starts(raw)), diagnostics
+
+
+def read_path(path: Path | str, doc_id: str = "external") -> tuple[Source, list[Diagnostic]]:
+    """Read any file as a draft (used for the vendored seeds and for outside files)."""
+    path = Path(path)
+    data = path.read_bytes()
+    shown = _display_path(path)
+    return source_from_text(doc_id, decode_bytes(data, shown), shown)
+
+
+def read_source(doc_id: str, verify: bool = True) -> tuple[Source, list[Diagnostic]]:
+    """Read the vendored source of ``doc_id`` (checked against its SHA-256)."""
+    row = catalog.entry(doc_id)
+    path = paths.SEEDS / row["file"]
+    data = path.read_bytes()
+    if verify and hashlib.sha256(data).hexdigest() != row["sha256"]:
+        raise ChecksumError(_display_path(path), "SHA-256 differs from seeds/catalog.csv; the vendored file was changed")
+    shown = _display_path(path)
+    return source_from_text(doc_id, decode_bytes(data, shown), shown)
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
