@@ -87,6 +87,7 @@ FIELDS: dict[str, Field] = _fields(
     Field('sha256', 'str', "SHA-256 of the file's bytes."),
     Field('un_symbol', 'str', 'UN document symbol where there is one (e.g. `A/AC.291/22`).'),
     Field('title', 'str', "Title of the row's document, chapter or article, as written."),
+    Field('display_title', 'str', "The article's title for readers: its base wording with bracket notation and proposals resolved (`treatydrafts.parse.titles`: struck base text kept, proposals dropped, the first of alternative wordings kept); for a draft that amends a base draft, the base's display title of the same article. Empty when the article has no title."),
     Field('session', 'str', 'Ad Hoc Committee session the document belongs to.'),
     Field('session_order', 'int', 'Chronological order of the documents (`documents.session_order`; 1 = earliest).'),
     Field('date', 'str', 'Date of the document (ISO 8601).'),
@@ -314,7 +315,7 @@ _table('chapters', 'Chapters of each document.',
        ('doc_id', 'chapter_seq'))
 
 _table('articles', 'One row per article (including articles proposed by delegations).',
-       ('doc_id', 'article_seq', 'chapter', 'cluster', 'article', 'article_num', 'title', 'is_proposed', 'start_line', 'end_line', 'heading_line', 'start_offset', 'end_offset', 'n_paragraphs', 'n_words',),
+       ('doc_id', 'article_seq', 'chapter', 'cluster', 'article', 'article_num', 'title', 'display_title', 'is_proposed', 'start_line', 'end_line', 'heading_line', 'start_offset', 'end_offset', 'n_paragraphs', 'n_words',),
        ('doc_id', 'article_seq'),
        meanings={
            'title': 'Article title as written (markdown emphasis removed, bracketed proposals kept).',
@@ -470,7 +471,7 @@ _table('offence_reproposals', 'Who proposed re-adding dropped offences at the 6t
        })
 
 _table('bracket_density', "Bracket density per document × article (`treatydrafts.density`). One bracket = one opener (`[`, or the CND's single `{`) with its closer; nested spans count on their own, adjacent spans separately; an opener never closed in its article is still one span (`n_unclosed`); a closer without opener is not a span (`n_unmatched_closers`); struck spans count (`n_struck`). A span belongs to the article holding its opener line (heading included). Rows of `ahc6-amended-draft` are estimates (`is_estimate`): most of its `[` were lost in extraction; `-1` there marks what the damaged text cannot show.",
-       ('doc_id', 'article_seq', 'article', 'chapter', 'title', 'start_line', 'end_line', 'n_words', 'n_chars', 'n_brackets', 'n_top_level', 'n_attributed', 'n_unattributed', 'n_placeholders', 'n_struck', 'n_unclosed', 'n_unmatched_closers', 'max_depth', 'bracketed_char_share', 'brackets_per_1000_words', 'n_options', 'n_alt_paragraphs', 'n_added_paragraphs', 'n_alternative_terms', 'n_proposals', 'n_delegations', 'is_estimate', 'n_brackets_low', 'n_brackets_high', 'brackets_per_1000_words_low', 'brackets_per_1000_words_high', 'n_open_observed', 'n_close_observed',),
+       ('doc_id', 'article_seq', 'article', 'chapter', 'title', 'display_title', 'start_line', 'end_line', 'n_words', 'n_chars', 'n_brackets', 'n_top_level', 'n_attributed', 'n_unattributed', 'n_placeholders', 'n_struck', 'n_unclosed', 'n_unmatched_closers', 'max_depth', 'bracketed_char_share', 'brackets_per_1000_words', 'n_options', 'n_alt_paragraphs', 'n_added_paragraphs', 'n_alternative_terms', 'n_proposals', 'n_delegations', 'is_estimate', 'n_brackets_low', 'n_brackets_high', 'brackets_per_1000_words_low', 'brackets_per_1000_words_high', 'n_open_observed', 'n_close_observed',),
        ('doc_id', 'article_seq'),
        meanings={
            'n_chars': "Characters on the article's text lines that count for the share: not whitespace, not `~` strikethrough markers (struck text itself counts). For the damaged draft: the decoded characters that survived.",

@@ -75,6 +75,7 @@ class ArticleDensity:
     article: str
     chapter: str
     title: str
+    display_title: str
     start_line: int
     end_line: int
     n_words: int
@@ -205,6 +206,7 @@ def measure_article(text: str, article: dict, lines: pd.DataFrame, paragraphs: p
     return ArticleDensity(
         doc_id=article["doc_id"], article_seq=int(article["article_seq"]), article=str(article["article"]),
         chapter=str(article["chapter"]), title=str(article["title"]),
+        display_title=str(article.get("display_title", "")),
         start_line=int(article["start_line"]), end_line=int(article["end_line"]),
         n_words=n_words, n_chars=n_chars,
         n_brackets=n_br,
@@ -702,7 +704,7 @@ def most_contested(density: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     df = df[df["n_contested"] > 0]
     df = df.sort_values(["doc_id", "n_contested", "brackets_per_1000_words", "article_seq"],
                         ascending=[True, False, False, True], kind="mergesort")
-    cols = ["doc_id", "article", "title", "n_contested", "n_brackets_low", "n_brackets_high", "n_words",
+    cols = ["doc_id", "article", "title", "display_title", "n_contested", "n_brackets_low", "n_brackets_high", "n_words",
             "brackets_per_1000_words", "bracketed_char_share", "n_delegations", "is_estimate", "start_line", "end_line"]
     return df.groupby("doc_id", sort=True).head(n)[cols].reset_index(drop=True)
 
@@ -719,7 +721,7 @@ def heatmap_matrix(density: pd.DataFrame, alignment: pd.DataFrame, doc_order: Se
     pooled = df.groupby(["ref_article_seq", "doc_id"])[["n_brackets", "n_words"]].sum()
     val = (1000.0 * pooled["n_brackets"] / pooled["n_words"].where(pooled["n_words"] > 0)).unstack("doc_id")
     val = val.reindex(index=ref["article_seq"], columns=[d for d in doc_order if d in set(density["doc_id"])])
-    val.index = [f"{a}. {t[:38]}" for a, t in zip(ref["article"], ref["title"])]
+    val.index = [f"{a}. {t}" for a, t in zip(ref["article"], ref["display_title"])]
     return val.round(1)
 
 

@@ -50,7 +50,7 @@ and never re-parses a source.  The verbs, in pipeline order:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Callable, Iterable
 
@@ -133,7 +133,7 @@ class PositionsMap:
     """Correspondence analysis of the delegation × (proposal, side) matrix."""
 
     coords: pd.DataFrame  # delegation_id, dim1, dim2, n_positions
-    loadings: pd.DataFrame  # column, proposal_id, side, article, dim, coordinate, contribution
+    loadings: pd.DataFrame  # column, proposal_id, side, article, dim, coordinate, contribution[, title of the article]
     inertia: tuple[float, float]  # share of total inertia on dims 1 and 2
     n_columns: int
 
@@ -654,14 +654,20 @@ def axis_label(pm: PositionsMap, dim: int, proposals: pd.DataFrame | None = None
 
 def analyse(doc_id: str, positions: pd.DataFrame | None = None, proposals: pd.DataFrame | None = None,
             delegations: pd.DataFrame | None = None, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
-            seed: int = SEED, resolution: float = RESOLUTION, robust: bool = True, corpus=None) -> Coalitions:
+            seed: int = SEED, resolution: float = RESOLUTION, robust: bool = True, corpus=None,
+            articles: pd.DataFrame | None = None) -> Coalitions:
     """The coalition analysis of one document (positions read through ``corpus`` unless given;
-    default: the public API's corpus)."""
+    default: the public API's corpus).  ``articles``: the document's articles, whose display titles
+    name the positions map's columns (read with the positions when those are read)."""
     corpus = corpus or _corpus.DEFAULT
     if positions is None or proposals is None:
         d = corpus.load(doc_id)
         positions = d.positions if positions is None else positions
         proposals = d.proposals if proposals is None else proposals
+        articles = d.articles if articles is None else articles
+    titles: dict[str, str] = {}  # article label → display title, for naming the map's axes
+    if articles is not None and "display_title" in articles:
+        titles = dict(zip(articles["article"].astype(str), articles["display_title"].astype(str)))
     if delegations is None:
         delegations = corpus.delegations()
     pos, ex = usable_positions(positions, doc_id, min_confidence)
@@ -694,6 +700,8 @@ def analyse(doc_id: str, positions: pd.DataFrame | None = None, proposals: pd.Da
     del n_opp
     nodes = schema.validate(pd.DataFrame(rows, columns=schema.TABLES["coalition_nodes"].names), "coalition_nodes")
     pm = positions_map(pos, props)
+    if pm is not None:  # the display title of each column's article (empty when not known)
+        pm = replace(pm, loadings=pm.loadings.assign(title=[titles.get(str(a), "") for a in pm.loadings["article"]]))
     regional = compare_regional(blocs, delegations)
     return Coalitions(doc_id, ex, pos, ties, edges, graphs, blocs, nodes, cons, pm, regional)
 
@@ -807,7 +815,7 @@ def load_session(doc_id: str, corpus=None, **kwargs) -> tuple[Coalitions | None,
     d = corpus.load(doc_id)
     if not len(d.positions):
         return None, f"{doc_id} has no positions rows"
-    return analyse(doc_id, d.positions, d.proposals, corpus=corpus, **kwargs), ""
+    return analyse(doc_id, d.positions, d.proposals, corpus=corpus, articles=d.articles, **kwargs), ""
 
 
 def coalition_tables(results: Iterable[Coalitions]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -555,7 +555,14 @@ def compute(reviewed_path: Path | None = None, corpus=None) -> Scope:
     repro = offence_reproposals(drafts.get(AMENDED), lineage)
     cls_all = pd.concat(list(classes.values()), ignore_index=True) if classes else schema.empty_frame("article_classes")
     return Scope(docs, schema.validate(cls_all, "article_classes"), inventory, auto, lineage, measures, repro,
-                 offence_families(inventory, lineage), flow_links(inventory, lineage))
+                 offence_families(inventory, lineage, display_titles(arts_all)), flow_links(inventory, lineage))
+
+
+def display_titles(articles: pd.DataFrame) -> dict[tuple[str, int], str]:
+    """``(doc_id, article_seq)`` → the article's display title (``articles.display_title``)."""
+    if "display_title" not in articles:
+        return {}
+    return {(d, int(q)): str(t) for d, q, t in zip(articles["doc_id"], articles["article_seq"], articles["display_title"])}
 
 
 def inherit_through_lineage(inventory: pd.DataFrame, lineage: pd.DataFrame) -> pd.DataFrame:
@@ -678,10 +685,13 @@ def offence_reproposals(amended, lineage: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- families and flows
 
 
-def offence_families(inventory: pd.DataFrame, lineage: pd.DataFrame) -> pd.DataFrame:
+def offence_families(inventory: pd.DataFrame, lineage: pd.DataFrame,
+                     titles: dict[tuple[str, int], str] | None = None) -> pd.DataFrame:
     """Offence articles grouped into lineage families (connected by confirmed links).
 
-    One row per family: ``family`` (title of its earliest article), ``category``
+    One row per family: ``family`` (the display title of its article in the draft first in
+    :data:`TITLE_PREFERENCE`, whole; ``titles``: ``(doc_id, article_seq)`` → display title, by
+    default the normalised title), ``category``
     and one column per draft holding the labels of the family's articles
     (`, `-separated; empty when absent).  Rows in order of first appearance.
     """
@@ -712,10 +722,11 @@ def offence_families(inventory: pd.DataFrame, lineage: pd.DataFrame) -> pd.DataF
         r = find(n)
         row = fam.setdefault(r, {"family": "", "category": info.loc[r, "category"], **{d: [] for d in docs}})
         row[n[0]].append(info.loc[n, "article"])
-        title = normalise_title(info.loc[n, "title"]) or f"(untitled, art. {info.loc[n, 'article']})"
+        title = (titles.get(n) if titles else normalise_title(info.loc[n, "title"])) \
+            or f"(untitled, art. {info.loc[n, 'article']})"
         rank = TITLE_PREFERENCE.index(n[0]) if n[0] in TITLE_PREFERENCE else len(TITLE_PREFERENCE)
         if not row["family"] or rank < row.get("_rank", 99):
-            row["family"], row["_rank"], row["category"] = title[:60], rank, info.loc[n, "category"]
+            row["family"], row["_rank"], row["category"] = title, rank, info.loc[n, "category"]
     rows = [{"family": r["family"], "category": r["category"], **{d: ", ".join(r[d]) for d in docs}} for r in fam.values()]
     return pd.DataFrame(rows, columns=["family", "category", *docs])
 

@@ -14,6 +14,7 @@ from .. import catalog, schema
 from ..models import Article, LineRole, Paragraph, Segmentation, Source
 from ..vocab import count_words
 from .pipeline import Parsed
+from .titles import display_title
 
 
 def _records(items) -> list[dict]:
@@ -63,11 +64,13 @@ def to_frames(p: Parsed) -> dict[str, pd.DataFrame]:
         n_par[q.article_seq] += 1
         n_words[q.article_seq] += count_words(q.text)
     arow = []
+    base_titles = dict(p.base_titles)
     for a in seg.articles:
         end_line = min(a.end_line, src.n_lines)
         arow.append({**a.__dict__,
                      "start_offset": src.line_starts[a.start_line - 1],
                      "end_offset": src.line_starts[end_line - 1] + len(src.line_text(end_line)),
+                     "display_title": display_title(a.title, base_titles.get(a.article)),
                      "n_paragraphs": n_par[a.article_seq], "n_words": n_words[a.article_seq]})
     articles = pd.DataFrame(arow) if arow else schema.empty_frame("articles")
 

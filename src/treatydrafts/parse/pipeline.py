@@ -32,6 +32,8 @@ class Parsed:
     diagnostics: tuple[Diagnostic, ...]
     # CPU seconds per stage (segment, brackets, proposals); for benchmarks only, never exported
     stage_seconds: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    # (article label, title) of the base draft a damaged draft amends (its display titles come from there)
+    base_titles: tuple[tuple[str, str], ...] = ()
 
 
 def segment_source(source: Source, parser: str) -> Segmentation:
@@ -117,6 +119,7 @@ def parse_source(source: Source, parser: str, diagnostics: list[Diagnostic] | tu
     diags = [*diagnostics, *seg.diagnostics, *bdiags, *pdiags]
     stage = "recover" if parser == "amended_draft" else "sponsors"
     return Parsed(source, parser, seg, tuple(spans), tuple(runs), tuple(proposals), tuple(positions), tuple(diags),
-                  (("segment", t1 - t0), ("brackets", t2 - t1), (stage, t3 - t2)))
+                  (("segment", t1 - t0), ("brackets", t2 - t1), (stage, t3 - t2)),
+                  tuple((a.article, a.title) for a in base[1].articles) if base is not None else ())
 
 

@@ -13,7 +13,7 @@ _SHOWN = {"UPPER": "A–Z", "DIGIT": "0–9", "SPACE": "space"}
 
 def plot_loss_profile(loss: LossModel):
     """Keep rate by position in word and by character (bars), overall rate dashed."""
-    fig, (a1, a2) = style.figure(style.A4_WIDTH_IN, 3.0, ncols=2, gridspec_kw={"width_ratios": [1, 3.2]})
+    fig, (a1, a2) = style.figure(style.DOUBLE, 3.0, ncols=2, gridspec_kw={"width_ratios": [1, 3.2]})
     pos = ["first", "middle", "last", "single", "na"]
     a1.bar(pos, [loss.by_pos.get(p, np.nan) for p in pos], color=style.PALETTE[0])
     a1.set_ylim(0, 1)
@@ -25,14 +25,13 @@ def plot_loss_profile(loss: LossModel):
     a2.axhline(loss.overall, color=style.GREY, lw=1, ls="--")
     a2.set_ylim(0, 1)
     a2.set_title(f"by character ({loss.n_chars:,} aligned characters, {loss.n_lines} lines)")
-    a2.tick_params(axis="x", labelsize=7, rotation=90)
-    fig.tight_layout()
+    a2.tick_params(axis="x", rotation=90)
     return fig
 
 
 def plot_calibration(calib):
     """Reliability diagram from a ``recovery_calibration`` table (one series per prior/sampling)."""
-    fig, ax = style.figure(4.2, 3.8)
+    fig, ax = style.figure(style.SINGLE, 3.6)
     ax.plot([0, 1], [0, 1], color=style.GREY, lw=1, ls="--")
     groups = list(calib.groupby(["sampling", "prior"], sort=True))
     for i, ((sampling, prior), g) in enumerate(groups):
@@ -46,5 +45,4 @@ def plot_calibration(calib):
     ax.set_ylim(0, 1.02)
     ax.legend(loc="upper left", frameon=False)
     ax.set_title("calibration on synthetic damage (held-out seeds)")
-    fig.tight_layout()
     return fig

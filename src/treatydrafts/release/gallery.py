@@ -73,7 +73,7 @@ CAPTIONS: dict[str, Caption] = {
         "co-assignment within bloc ranges from {ahc4_least_stable} to {ahc4_most_stable}.",
         NB01, ("coalition_nodes",)),
     "coalition-conflict-ahc4": Caption(
-        "Lines of conflict, 4th session",
+        "Net agreement within and between blocs, 4th session",
         "Net agreement is positive between every pair of 4th-session blocs, but the most opposition weight lies "
         "{ahc4_top_opposition}.",
         NB01, ("coalition_edges", "coalition_nodes", "coalition_ties")),
@@ -98,7 +98,7 @@ CAPTIONS: dict[str, Caption] = {
         "{ahc6_most_stable}, so the least stable bloc is the one to read with most care.",
         NB01, ("coalition_nodes",)),
     "coalition-conflict-ahc6": Caption(
-        "Lines of conflict, 6th session (provisional)",
+        "Net agreement within and between blocs, 6th session (provisional)",
         "At the 6th session the most opposition weight lies {ahc6_top_opposition}, the sharpest line of conflict "
         "in the recovered positions.",
         NB01, ("coalition_edges", "coalition_nodes", "coalition_ties")),

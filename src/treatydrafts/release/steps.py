@@ -80,36 +80,73 @@ def data_dictionary(ctx: Context) -> list[Path]:
 
 
 # ---------------------------------------------------------------- phase 1
+#
+# Each analysis step computes, writes its tables, then saves the static figures listed by its
+# ``*_figures`` function: ``FigureSpec(name, make, doc_ids)``, ``make()`` drawing the figure from the
+# step's result.  ``tests/test_figures.py`` renders the same list to check every figure the build makes.
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str  # figures/<name>.png|svg|pdf
+    make: Callable[[], object]  # draws the figure (a matplotlib Figure)
+    doc_ids: tuple[str, ...]  # the source line
+
+
+def save_specs(specs: list[FigureSpec], figures_dir: Path) -> list[Path]:
+    written: list[Path] = []
+    for f in specs:
+        written += save_figure(f.make(), f.name, list(f.doc_ids), figures_dir)
+    return written
+
+
+def overview_figures(ov: overview_analysis.Overview) -> list[FigureSpec]:
+    ids = tuple(ov.counts.doc_id)
+    return [FigureSpec("corpus-overview-counts", lambda: overview_plots.plot_counts(ov.counts), ids),
+            FigureSpec("corpus-overview-line-roles", lambda: overview_plots.plot_line_roles(ov.line_roles), ids)]
 
 
 def overview(ctx: Context) -> list[Path]:
     ov = overview_analysis.compute(ctx.corpus)
     written = write_table(ov.counts, "corpus_counts", ctx.data_dir)
-    ids = ov.counts.doc_id.tolist()
-    written += save_figure(overview_plots.plot_counts(ov.counts), "corpus-overview-counts", ids, ctx.figures_dir)
-    written += save_figure(overview_plots.plot_line_roles(ov.line_roles), "corpus-overview-line-roles", ids,
-                           ctx.figures_dir)
-    return written
+    return written + save_specs(overview_figures(ov), ctx.figures_dir)
 
 
-def _network_figures(c: networks_analysis.Coalitions, figures_dir: Path) -> list[Path]:
-    short = c.doc_id.split("-")[0]
-    pos = networks_plots.layout(c.bloc_graph)  # one force-directed layout for the static and the interactive view
-    written = save_figure(networks_plots.plot_network(c, pos=pos), f"coalition-network-{short}", [c.doc_id],
-                          figures_dir)
-    if c.consensus is not None:
-        written += save_figure(networks_plots.plot_consensus(c), f"coalition-consensus-{short}", [c.doc_id],
-                               figures_dir)
-        written += save_figure(networks_plots.plot_conflict(c), f"coalition-conflict-{short}", [c.doc_id],
-                               figures_dir)
-    if c.map is not None:
-        written += save_figure(networks_plots.plot_positions_map(c), f"coalition-map-{short}", [c.doc_id],
-                               figures_dir)
-    if len(networks_analysis.brokers(c.nodes)):
-        written += save_figure(networks_plots.plot_brokers(c), f"coalition-brokers-{short}", [c.doc_id],
-                               figures_dir)
-    written.append(networks_plots.network_html(c, figures_dir / f"coalition-network-{short}.html", pos=pos))
-    return written
+def _session_short(doc_id: str) -> str:
+    return doc_id.split("-")[0]
+
+
+def network_figures(results: dict[str, networks_analysis.Coalitions],
+                    cmp: networks_analysis.SessionComparison | None,
+                    layouts: dict[str, dict] | None = None) -> list[FigureSpec]:
+    """Static figures of the coalition step; ``layouts``: one force-directed layout per session,
+    shared by the static and the interactive network (computed here when not given)."""
+    specs = []
+    for c in results.values():
+        short, ids = _session_short(c.doc_id), (c.doc_id,)
+        pos = (layouts or {}).get(c.doc_id) or networks_plots.layout(c.bloc_graph)
+        specs.append(FigureSpec(f"coalition-network-{short}", functools.partial(networks_plots.plot_network, c, pos=pos),
+                                ids))
+        if c.consensus is not None:
+            specs.append(FigureSpec(f"coalition-consensus-{short}", functools.partial(networks_plots.plot_consensus, c),
+                                    ids))
+            specs.append(FigureSpec(f"coalition-conflict-{short}", functools.partial(networks_plots.plot_conflict, c),
+                                    ids))
+        if c.map is not None:
+            specs.append(FigureSpec(f"coalition-map-{short}", functools.partial(networks_plots.plot_positions_map, c),
+                                    ids))
+        if len(networks_analysis.brokers(c.nodes)):
+            specs.append(FigureSpec(f"coalition-brokers-{short}", functools.partial(networks_plots.plot_brokers, c),
+                                    ids))
+    if cmp is not None and cmp.available:
+        specs.append(FigureSpec("coalition-sessions", functools.partial(networks_plots.plot_sessions, cmp),
+                                tuple(networks_analysis.SESSIONS)))
+    return specs
+
+
+def session_comparison(results: dict[str, networks_analysis.Coalitions]):
+    sessions = networks_analysis.SESSIONS
+    return networks_analysis.compare_sessions(*[results[d] for d in sessions]) if len(results) == 2 else None
 
 
 def networks(ctx: Context) -> list[Path]:
@@ -120,15 +157,27 @@ def networks(ctx: Context) -> list[Path]:
     written = write_table(nodes, "coalition_nodes", ctx.data_dir)
     written += write_table(edges, "coalition_edges", ctx.data_dir)
     written += write_table(networks_analysis.ties_table(results.values()), "coalition_ties", ctx.data_dir)
-    for c in results.values():
-        written += _network_figures(c, ctx.figures_dir)
-    sessions = networks_analysis.SESSIONS
-    if len(results) == 2:
-        cmp = networks_analysis.compare_sessions(*[results[d] for d in sessions])
-        if cmp.available:
-            written += save_figure(networks_plots.plot_sessions(cmp), "coalition-sessions", list(sessions),
-                                   ctx.figures_dir)
+    # one force-directed layout per session for the static and the interactive view
+    layouts = {d: networks_plots.layout(c.bloc_graph) for d, c in results.items()}
+    written += save_specs(network_figures(results, session_comparison(results), layouts), ctx.figures_dir)
+    for d, c in results.items():
+        written.append(networks_plots.network_html(c, ctx.figures_dir / f"coalition-network-{_session_short(d)}.html",
+                                                   pos=layouts[d]))
     return written
+
+
+def scope_figures(sc: scope_analysis.Scope) -> list[FigureSpec]:
+    drafts = [d for d in sc.documents["doc_id"] if d in sc.offence_inventory["doc_id"].unique()]
+    specs = [FigureSpec("scope-shrinkage", functools.partial(scope_plots.figure_shrinkage, sc.scope_measures),
+                        tuple(sc.documents["doc_id"]))]
+    links = sc.flows
+    if len(links):
+        specs.append(FigureSpec("offence-flows",
+                                functools.partial(scope_plots.figure_flows_static, links, scope_plots.flow_columns(links)),
+                                tuple(d for d in scope_analysis.NEGOTIATING if d in drafts)))
+    specs.append(FigureSpec("offence-inventory", functools.partial(scope_plots.figure_inventory, sc.offence_families),
+                            tuple(drafts)))
+    return specs
 
 
 def scope(ctx: Context) -> list[Path]:
@@ -136,17 +185,35 @@ def scope(ctx: Context) -> list[Path]:
     written = []
     for name in ("article_classes", "offence_inventory", "article_lineage", "scope_measures", "offence_reproposals"):
         written += write_table(getattr(sc, name), name, ctx.data_dir)
-    drafts = [d for d in sc.documents["doc_id"] if d in sc.offence_inventory["doc_id"].unique()]
-    written += save_figure(scope_plots.figure_shrinkage(sc.scope_measures), "scope-shrinkage",
-                           list(sc.documents["doc_id"]), ctx.figures_dir)
-    links = sc.flows
-    if len(links):
-        written += save_figure(scope_plots.figure_flows_static(links, scope_plots.flow_columns(links)), "offence-flows",
-                               [d for d in scope_analysis.NEGOTIATING if d in drafts], ctx.figures_dir)
-        written.append(scope_plots.figure_flows_html(links, ctx.figures_dir / "offence-flows.html"))
-    written += save_figure(scope_plots.figure_inventory(sc.offence_families), "offence-inventory", drafts,
-                           ctx.figures_dir)
+    written += save_specs(scope_figures(sc), ctx.figures_dir)
+    if len(sc.flows):
+        drafts = [d for d in scope_analysis.NEGOTIATING if d in set(sc.offence_inventory["doc_id"])]
+        written.append(scope_plots.figure_flows_html(sc.flows, ctx.figures_dir / "offence-flows.html", drafts))
     return written
+
+
+def _density_inputs(result: density_analysis.Density):
+    order = list(result.drafts.sort_values("session_order")["doc_id"])
+    d = result.bracket_density
+    matrix = density_analysis.heatmap_matrix(d, result.alignment, order)
+    return order, d, matrix
+
+
+def density_figures(result: density_analysis.Density) -> list[FigureSpec]:
+    short = density_plots.SHORT
+    order, d, matrix = _density_inputs(result)
+    top = density_analysis.most_contested(
+        d[d["doc_id"].isin(["ahc4-cnd", "ahc6-chair-draft", density_analysis.DAMAGED_DOC])], n=8)
+    contested_docs = tuple(x for x in order if x in set(top["doc_id"]))
+    return [
+        FigureSpec("bracket-density-heatmap", functools.partial(density_plots.plot_heatmap, matrix, short), tuple(order)),
+        FigureSpec("bracket-density-most-contested", functools.partial(density_plots.plot_most_contested, top, short),
+                   contested_docs),
+        FigureSpec("bracket-density-chapters", functools.partial(density_plots.plot_chapters, d, short, order),
+                   tuple(order)),
+        FigureSpec("bracket-density-contest-profile", functools.partial(density_plots.plot_contest_profile, d, short),
+                   tuple(x for x in order if x in set(d.loc[d["n_delegations"] > 0, "doc_id"])) or tuple(order)),
+    ]
 
 
 def density(ctx: Context) -> list[Path]:
@@ -156,35 +223,29 @@ def density(ctx: Context) -> list[Path]:
     written += write_table(result.bracket_survival, "bracket_survival", ctx.data_dir)
     written += write_table(result.drafts, "bracket_density_drafts", ctx.data_dir)
     written += write_table(result.alignment, "bracket_density_alignment", ctx.data_dir)
-    short, fd = density_plots.SHORT, ctx.figures_dir
-    order = list(result.drafts.sort_values("session_order")["doc_id"])
-    d = result.bracket_density
-    matrix = density_analysis.heatmap_matrix(d, result.alignment, order)
-    written += save_figure(density_plots.plot_heatmap(matrix, short), "bracket-density-heatmap", order, fd)
-    written.append(density_plots.plotly_heatmap(matrix, short, fd / "bracket-density-heatmap.html"))
-    top = density_analysis.most_contested(
-        d[d["doc_id"].isin(["ahc4-cnd", "ahc6-chair-draft", density_analysis.DAMAGED_DOC])], n=8)
-    written += save_figure(density_plots.plot_most_contested(top, short), "bracket-density-most-contested",
-                           sorted(set(top["doc_id"])), fd)
-    written += save_figure(density_plots.plot_chapters(d, short, order), "bracket-density-chapters", order, fd)
-    written += save_figure(density_plots.plot_contest_profile(d, short), "bracket-density-contest-profile",
-                           sorted(set(d.loc[d["n_delegations"] > 0, "doc_id"])) or order, fd)
+    written += save_specs(density_figures(result), ctx.figures_dir)
+    _, _, matrix = _density_inputs(result)
+    written.append(density_plots.plotly_heatmap(matrix, density_plots.SHORT,
+                                                ctx.figures_dir / "bracket-density-heatmap.html"))
     return written
+
+
+def recovery_figures(loss, calib) -> list[FigureSpec]:
+    doc = recovery_analysis.DOC_ID
+    return [FigureSpec("recovery-loss-profile", functools.partial(recovery_plots.plot_loss_profile, loss),
+                       (doc, "ahc6-chair-draft")),
+            FigureSpec("recovery-calibration", functools.partial(recovery_plots.plot_calibration, calib),
+                       (doc, "ahc4-cnd"))]
 
 
 def recovery(ctx: Context) -> list[Path]:
     """Loss profile, benchmark (held-out seeds, computed here: a few seconds) and figures."""
     loss = recovery_analysis.document_loss_model(ctx.corpus)
     bench, calib = recovery_analysis.benchmark_tables(corpus=ctx.corpus)
-    doc = recovery_analysis.DOC_ID
     written = write_table(recovery_analysis.loss_profile_table(loss), "loss_profile", ctx.data_dir)
     written += write_table(bench.round(4), "recovery_benchmark", ctx.data_dir)
     written += write_table(calib.round(4), "recovery_calibration", ctx.data_dir)
-    written += save_figure(recovery_plots.plot_loss_profile(loss), "recovery-loss-profile",
-                           [doc, "ahc6-chair-draft"], ctx.figures_dir)
-    written += save_figure(recovery_plots.plot_calibration(calib), "recovery-calibration", [doc, "ahc4-cnd"],
-                           ctx.figures_dir)
-    return written
+    return written + save_specs(recovery_figures(loss, calib), ctx.figures_dir)
 
 
 # ---------------------------------------------------------------- phase 2
