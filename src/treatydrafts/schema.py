@@ -302,7 +302,7 @@ FIELDS: dict[str, Field] = _fields(
     Field('judged_confidence', 'str', "The judge's confidence: high / medium / low.", CONFIDENCE_LEVELS),
     Field('judged_note', 'str', "The judge's reasoning."),
     Field('is_agreement', 'bool', 'The automatic outcome equals the judged one (after merging categories per `scheme`).'),
-    Field('scheme', 'str', 'Outcome categories compared: `fine` (the seven categories) or `merged` (verbatim and substance merged into `taken_up`).', ('fine', 'merged')),
+    Field('scheme', 'str', 'Outcome categories compared: `fine` (the seven categories), `merged` (substance and not_taken_up merged into `not_verbatim`: the wording was not taken up word for word) or `merged_cv` (merged, each unit classified with the similarity threshold chosen on the other folds of a 5-fold split).', ('fine', 'merged', 'merged_cv')),
     Field('n_judged', 'int', 'Units the judge placed in the category.'),
     Field('n_auto', 'int', 'Units the automatic method placed in the category.'),
     Field('n_agree', 'int', 'Units both placed in the category.'),
@@ -316,12 +316,11 @@ FIELDS: dict[str, Field] = _fields(
     Field('grouping', 'str', 'How delegations are grouped: `all`, `bloc_ahc4` (Louvain blocs of the 4th session) or `regional_group` (UN regional groups).', ('all', 'bloc_ahc4', 'regional_group')),
     Field('group_value', 'str', 'The group (bloc number, regional group name, or `all`).'),
     Field('n_sponsor_units', 'int', 'Sponsor units (CND proposals the delegation, or a member of the group, sponsored), `unclear` ones excluded.'),
-    Field('n_taken_up', 'int', "Sponsor units taken up in the Chair's draft (outcome verbatim or substance)."),
-    Field('n_verbatim', 'int', 'Sponsor units with outcome verbatim.'),
-    Field('n_substance', 'int', 'Sponsor units with outcome substance.'),
+    Field('n_taken_up', 'int', "Sponsor units whose wording the Chair's draft took up word for word (outcome verbatim, the category validated against the hand judgements; `substance` is counted apart in n_substance because the method sees only part of it: `outcome_agreement`)."),
+    Field('n_substance', 'int', 'Sponsor units with outcome substance (a near match of the wording; not in n_taken_up).'),
     Field('n_not_taken_up', 'int', 'Sponsor units with outcome not_taken_up.'),
     Field('n_article_dropped', 'int', "Units whose CND article has no counterpart in the Chair's draft."),
-    Field('share_taken_up', 'float', 'n_taken_up / n_sponsor_units (-1 when there are none): the raw take-up rate.'),
+    Field('share_taken_up', 'float', 'n_taken_up / n_sponsor_units (-1 when there are none): the raw take-up rate (wording taken up word for word).'),
     Field('share_low', 'float', 'Lower end of the 95% Wilson interval of share_taken_up.'),
     Field('share_high', 'float', 'Upper end of the 95% Wilson interval of share_taken_up.'),
     Field('expected_taken_up', 'float', "Sponsor units expected to be taken up given how contested their articles were: sum of the contestation model's probabilities (`influence_model`)."),
@@ -338,12 +337,12 @@ FIELDS: dict[str, Field] = _fields(
     Field('term', 'str', 'Model term.'),
     Field('coefficient', 'float', 'Maximum-likelihood coefficient (log-odds scale).'),
     Field('odds_ratio', 'float', 'exp(coefficient).'),
-    Field('odds_ratio_low', 'float', 'Lower end of the 95% bootstrap percentile interval of odds_ratio (1,000 resamples of the units, seeded).'),
+    Field('odds_ratio_low', 'float', 'Lower end of the 95% bootstrap percentile interval of odds_ratio (500 resamples of the units, seeded).'),
     Field('odds_ratio_high', 'float', 'Upper end of that interval.'),
     Field('partner', 'str', 'The other delegation (`delegations.delegation_id`).'),
     Field('relation_kind', 'str', '`cosponsor` (both sponsor the same wording) or `oppose` (opposite sides of a proposal), as in `coalition_ties`.', ('cosponsor', 'oppose')),
     Field('rank', 'int', 'Rank of the partner for the delegation (1 = most proposals together or against).'),
-    Field('restoration', 'str', 'Reading of a 6th-session proposal: `restores_cnd` (its damaged wording aligns with CND text the Chair left out better than with the Chair\'s article) / `other_text` / `too_damaged` (fewer than `recovery.MIN_LETTERS` letters survive).', ('restores_cnd', 'other_text', 'too_damaged')),
+    Field('restoration', 'str', 'Reading of a 6th-session proposal: `restores_cnd` (its damaged wording aligns with CND text the Chair left out better than with the Chair\'s article) / `other_text` / `too_damaged` (fewer than `treatydrafts.analysis.restoration.MIN_LETTERS` letters survive).', ('restores_cnd', 'other_text', 'too_damaged')),
     Field('from_proposal_id', 'str', 'The CND proposal whose wording the row matches (`proposals.proposal_id`; empty for a base-text paragraph of a dropped article).'),
     Field('from_line', 'int', 'Line of the matched CND text (0 = none).'),
     Field('from_start_offset', 'int', 'Offset of the matched CND text.'),
@@ -670,12 +669,12 @@ _table('outcome_agreement', 'Agreement of the automatic outcomes with the hand j
        ('scheme', 'outcome', 'n_judged', 'n_auto', 'n_agree', 'agreement', 'agreement_low', 'agreement_high', 'precision', 'precision_low', 'precision_high',),
        ('scheme', 'outcome'),
        meanings={
-           'outcome': ('The category (`taken_up` = verbatim + substance in the merged scheme; `all` = every unit).', PROPOSAL_OUTCOMES + ('taken_up', 'all')),
+           'outcome': ('The category (`not_verbatim` = substance + not_taken_up in the merged schemes; `all` = every unit: overall agreement).', PROPOSAL_OUTCOMES + ('not_verbatim', 'all')),
            'precision': 'n_agree / n_auto: share of the units the method placed in the category that the judge also placed there (-1 when n_auto is 0).',
        })
 
 _table('delegation_influence', "Per delegation: the CND proposals it sponsored and what became of them, the deletions it asked for, raw and contestation-adjusted take-up rates with 95% intervals, its blocs (`treatydrafts.analysis.influence`).",
-       ('delegation_id', 'name', 'regional_group', 'bloc_ahc4', 'bloc_ahc6', 'n_sponsor_units', 'n_taken_up', 'n_verbatim', 'n_substance', 'n_not_taken_up', 'n_article_dropped', 'share_taken_up', 'share_low', 'share_high', 'expected_taken_up', 'adjusted_share', 'adjusted_low', 'adjusted_high', 'n_delete_units', 'n_deletion_achieved', 'n_deletion_not_achieved', 'share_deletion_achieved', 'deletion_low', 'deletion_high', 'n_restore_attempts',),
+       ('delegation_id', 'name', 'regional_group', 'bloc_ahc4', 'bloc_ahc6', 'n_sponsor_units', 'n_taken_up', 'n_substance', 'n_not_taken_up', 'n_article_dropped', 'share_taken_up', 'share_low', 'share_high', 'expected_taken_up', 'adjusted_share', 'adjusted_low', 'adjusted_high', 'n_delete_units', 'n_deletion_achieved', 'n_deletion_not_achieved', 'share_deletion_achieved', 'deletion_low', 'deletion_high', 'n_restore_attempts',),
        ('delegation_id',),
        meanings={
            'n_article_dropped': "Sponsor units in CND articles with no counterpart in the Chair's draft (counted as not taken up).",
@@ -686,7 +685,7 @@ _table('group_influence', 'The same measures per Louvain bloc of the 4th session
        ('grouping', 'group_value'),
        meanings={'n_delegations': 'Delegations in the group with at least one unit.'})
 
-_table('influence_model', "The contestation model behind the adjusted rates: logistic regression of take-up (verbatim or substance) of the sponsor units on log(1 + proposals in the unit's CND article).",
+_table('influence_model', "The contestation model behind the adjusted rates: logistic regression of take-up (outcome verbatim) of the sponsor units on log(1 + proposals in the unit's CND article).",
        ('term', 'coefficient', 'odds_ratio', 'odds_ratio_low', 'odds_ratio_high', 'n',),
        ('term',),
        meanings={'n': 'Sponsor units in the fit.'})

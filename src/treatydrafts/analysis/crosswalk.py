@@ -60,10 +60,12 @@ NUM_RE = re.compile(r"^(\d+)")
 STRUCK_RE = re.compile(r"~~[^~]*~~")
 # A bracketed proposal with a sponsor tail in a title, e.g. "[Electronic: IO]", "[or: GT]"
 TITLE_PROPOSAL_RE = re.compile(r"\[[^\[\]]*:[^\[\]]*\]")
+# A sponsor tail left in a title, e.g. ": HS" in "Facilitation of child pornography: HS through …"
+TAIL_RE = re.compile(r":\s*[A-Z]{2}(?:\s*,\s*[A-Z]{2})*\b")
 # Adjacent alternative terms, e.g. "[computer data] [digital information]": the first is kept
 ALTERNATIVES_RE = re.compile(r"\[([^\[\]]*)\]\s*\[[^\[\]]*\]")
 # A title cut short by a removed proposal, e.g. "Cyberstalking of a"
-DANGLING_RE = re.compile(r"\b(?:a|an|the|of|with|to)\s*$", re.I)
+DANGLING_RE = re.compile(r"\b(?:a|an|the|of|with|to|and|or)\s*$", re.I)
 # Markdown emphasis and leftover brackets
 TITLE_MARKS_RE = re.compile(r"[*\[\]{}]")
 WS_RE = re.compile(r"\s+")
@@ -83,6 +85,11 @@ class Crosswalk:
         pa = self.provision_articles
         hit = pa[(pa["doc_id"] == doc_id) & (pa["article"] == article)]
         return str(hit["provision_id"].iloc[0]) if len(hit) else ""
+
+    def relations(self, from_doc: str, to_doc: str) -> dict[tuple[int, int], str]:
+        """``(from article_seq, to article_seq) -> relation`` of the links between two drafts."""
+        ln = self.links[(self.links["from_doc"] == from_doc) & (self.links["to_doc"] == to_doc)]
+        return {(int(a), int(b)): str(r) for a, b, r in zip(ln["from_article_seq"], ln["to_article_seq"], ln["relation"])}
 
     def counterparts(self, from_doc: str, to_doc: str) -> dict[int, list[int]]:
         """``from article_seq -> [to article_seq, ...]`` (empty list: dropped) along the links."""
@@ -243,6 +250,7 @@ def clean_title(title: str) -> str:
         ends = not re.search(r"[A-Za-z]", TITLE_PROPOSAL_RE.sub(" ", t[m.end():]))
         keep = ends and DANGLING_RE.search(t[:m.start()]) and m.group(0)[1:].split()[0].rstrip(":")
         t = t[:m.start()] + " " + (keep or "") + " " + t[m.end():]
+    t = TAIL_RE.sub(" ", t)
     for _ in range(3):  # three alternatives in a row
         t = ALTERNATIVES_RE.sub(r"[\1]", t)
     return WS_RE.sub(" ", TITLE_MARKS_RE.sub(" ", t)).strip(" .:;,") or "(untitled)"
