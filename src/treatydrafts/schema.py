@@ -69,6 +69,16 @@ ART_CLASSES = ("offence", "general_part", "bridging", "other")
 LINEAGE_RELATIONS = ("same", "renamed", "merged", "split", "absorbed", "dropped", "re-proposed", "new")
 OFFENCE_CATEGORIES = ("cyber-dependent", "cyber-enabled", "content-related", "other")
 ALIGN_METHODS = ("self", "lineage", "label", "title", "none")
+# proposal outcomes, provisions and influence (issue 15)
+PROPOSAL_OUTCOMES = ("verbatim", "substance", "not_taken_up", "deletion_achieved", "deletion_not_achieved",
+                     "article_dropped", "unclear")
+UNIT_GROUPS = ("sponsor", "delete")
+TARGETS = ("wording", "paragraph", "article")
+CONFIDENCE_LEVELS = ("high", "medium", "low")
+ADOPTED_VERIFIED = ("yes", "secondary", "inferred")
+ADOPTED_RELATIONS = ("same", "renamed", "moved", "new")
+FATES = ("in_convention", "dropped_by_chair", "re_proposed", "proposed_at_ahc6", "new_in_convention", "not_mapped")
+PROVISION_RELATIONS = ("origin",) + LINEAGE_RELATIONS
 
 # ---------------------------------------------------------------- fields
 # One definition per column name (as PUDL's fields.py): dtype, meaning, allowed values.
@@ -264,6 +274,83 @@ FIELDS: dict[str, Field] = _fields(
     Field('ref_article_seq', 'int', 'article_seq of the aligned article in `ahc6-chair-draft` (0 = none).'),
     Field('ref_article', 'str', 'Label of the aligned article (empty when none).'),
     Field('ratio', 'float', 'Title similarity in [0, 1] (difflib ratio of the normalised titles) for `title` and `none`; 1 for self, lineage and label.'),
+    # --- proposal outcomes, provisions, influence (issue 15)
+    Field('provision_id', 'str', "Stable provision id, named after its anchor article: `chair-06` (article 6 of the Chair's draft, in every draft that has it), else `cnd-10-bis` (a CND article the Chair dropped), `amended-15-ter` (proposed at the 6th session), `adopted-62` (only in the adopted convention); see `docs/crosswalk.md`."),
+    Field('cnd_article', 'str', 'Article label(s) of the provision in `ahc4-cnd`, `; `-separated (empty: none).'),
+    Field('chair_article', 'str', "Article label of the provision in the Chair's draft `ahc6-chair-draft` (empty: none)."),
+    Field('amended_article', 'str', 'Article label(s) of the provision in `ahc6-amended-draft`, `; `-separated (empty: none).'),
+    Field('adopted_article', 'int', 'Article number in the adopted United Nations Convention against Cybercrime (General Assembly resolution 79/243, 24 December 2024); 0 = not in the adopted text.'),
+    Field('adopted_title', 'str', 'Title of the adopted article (English; see `adopted_verified` for how it is known).'),
+    Field('adopted_chapter', 'str', 'Chapter of the adopted convention (I–IX).'),
+    Field('chapter_title', 'str', 'Title of the chapter.'),
+    Field('adopted_relation', 'str', "How the Chair's article became the adopted one: same / renamed / moved (to another chapter) / new (no Chair's article); empty when not in the adopted text.", ADOPTED_RELATIONS + ("",)),
+    Field('adopted_confidence', 'str', "How sure the Chair's draft → adopted link is: high (the adopted article was read and compared, or a primary cross-reference or the depositary pins it) / medium (chapter ranges, article counts and secondary sources only) / low (recollection); empty when not in the adopted text.", CONFIDENCE_LEVELS + ("",)),
+    Field('adopted_verified', 'str', "How the adopted article's number and title are known: yes (read in a primary or close-to-primary source) / secondary (number from secondary sources, title carried from the Chair's draft) / inferred (title not found in any source).", ADOPTED_VERIFIED + ("",)),
+    Field('citation', 'str', 'Where the row comes from: the sources read (document symbols, URLs, repository paths with commit).'),
+    Field('fate', 'str', "What became of the provision: in_convention / dropped_by_chair (a CND article with no Chair's-draft counterpart, not re-proposed) / re_proposed (dropped by the Chair, proposed again at the 6th session; not in the adopted text) / proposed_at_ahc6 (new at the 6th session; not in the adopted text) / new_in_convention (only in the adopted text) / not_mapped.", FATES),
+    Field('unit_group', 'str', 'Which delegations of the proposal the unit is about: `sponsor` (they propose its wording) or `delete` (they propose deleting the wording it covers).', UNIT_GROUPS),
+    Field('delegation_ids', 'str', 'Resolved delegation ids of the row, sorted and `, `-separated (the codes as written when none resolved).'),
+    Field('target_scope', 'str', 'What is compared: `wording` (the proposed or targeted words), `paragraph` (a bare deletion at the end of a paragraph) or `article` (a bare deletion under the heading; a whole proposed article).', TARGETS),
+    Field('outcome', 'str', "What became of the unit in the Chair's draft: verbatim / substance (taken up; sponsor units) / not_taken_up / deletion_achieved / deletion_not_achieved (delete units) / article_dropped (the CND article has no counterpart) / unclear (nothing to compare).", PROPOSAL_OUTCOMES),
+    Field('to_line', 'int', "Line of the later document where the compared window starts (0 = none)."),
+    Field('to_start_offset', 'int', 'Offset of the compared window in the later document (0 with `to_end_offset` 0 = none).'),
+    Field('to_end_offset', 'int', 'Offset just past the compared window in the later document.'),
+    Field('to_text', 'str', 'The later document\'s text in the compared window: `source[to_start_offset:to_end_offset]`.'),
+    Field('paragraph_score', 'float', "Coverage of the CND host paragraph (its words without any delegation's proposal) in its best window of the counterpart article, in [0, 1]; -1 = not measured (no host context: whole articles, proposals that are paragraphs of their own)."),
+    Field('n_article_proposals', 'int', "Proposals in the unit's CND article (`proposals` rows): how contested the article was."),
+    Field('unit_id', 'str', 'Id of the unit in the hand-judged validation sample (`data/validation/outcomes_sample.csv`, `O001`…).'),
+    Field('judged_outcome', 'str', "The outcome a person gave after reading both texts (`data/validation/outcomes_judged.csv`).", PROPOSAL_OUTCOMES),
+    Field('judged_confidence', 'str', "The judge's confidence: high / medium / low.", CONFIDENCE_LEVELS),
+    Field('judged_note', 'str', "The judge's reasoning."),
+    Field('is_agreement', 'bool', 'The automatic outcome equals the judged one (after merging categories per `scheme`).'),
+    Field('scheme', 'str', 'Outcome categories compared: `fine` (the seven categories), `merged` (substance and not_taken_up merged into `not_verbatim`: the wording was not taken up word for word) or `merged_cv` (merged, each unit classified with the similarity threshold chosen on the other folds of a 5-fold split).', ('fine', 'merged', 'merged_cv')),
+    Field('n_judged', 'int', 'Units the judge placed in the category.'),
+    Field('n_auto', 'int', 'Units the automatic method placed in the category.'),
+    Field('n_agree', 'int', 'Units both placed in the category.'),
+    Field('agreement', 'float', 'n_agree / n_judged: share of the judged units of the category that the method also placed there (NaN-free: -1 when n_judged is 0).'),
+    Field('agreement_low', 'float', 'Lower end of the 95% Wilson interval of `agreement`.'),
+    Field('agreement_high', 'float', 'Upper end of the 95% Wilson interval of `agreement`.'),
+    Field('precision_low', 'float', 'Lower end of the 95% Wilson interval of `precision`.'),
+    Field('precision_high', 'float', 'Upper end of the 95% Wilson interval of `precision`.'),
+    Field('bloc_ahc4', 'int', 'Louvain bloc of the delegation in the 4th session (`coalition_nodes.bloc` of `ahc4-cnd`; 0 = unaligned, -1 = no usable position).'),
+    Field('bloc_ahc6', 'int', 'Louvain bloc of the delegation in the 6th session (`coalition_nodes.bloc` of `ahc6-amended-draft`; 0 = unaligned, -1 = no usable position).'),
+    Field('grouping', 'str', 'How delegations are grouped: `all`, `bloc_ahc4` (Louvain blocs of the 4th session) or `regional_group` (UN regional groups).', ('all', 'bloc_ahc4', 'regional_group')),
+    Field('group_value', 'str', 'The group (bloc number, regional group name, or `all`).'),
+    Field('n_sponsor_units', 'int', 'Sponsor units (CND proposals the delegation, or a member of the group, sponsored), `unclear` ones excluded.'),
+    Field('n_taken_up', 'int', "Sponsor units whose wording the Chair's draft took up word for word (outcome verbatim, the category validated against the hand judgements; `substance` is counted apart in n_substance because the method sees only part of it: `outcome_agreement`)."),
+    Field('n_substance', 'int', 'Sponsor units with outcome substance (a near match of the wording; not in n_taken_up).'),
+    Field('n_not_taken_up', 'int', 'Sponsor units with outcome not_taken_up.'),
+    Field('n_article_dropped', 'int', "Units whose CND article has no counterpart in the Chair's draft."),
+    Field('share_taken_up', 'float', 'n_taken_up / n_sponsor_units (-1 when there are none): the raw take-up rate (wording taken up word for word).'),
+    Field('share_low', 'float', 'Lower end of the 95% Wilson interval of share_taken_up.'),
+    Field('share_high', 'float', 'Upper end of the 95% Wilson interval of share_taken_up.'),
+    Field('expected_taken_up', 'float', "Sponsor units expected to be taken up given how contested their articles were: sum of the contestation model's probabilities (`influence_model`)."),
+    Field('adjusted_share', 'float', 'Contestation-adjusted take-up rate: (n_taken_up / expected_taken_up) × the overall take-up rate (indirect standardisation; -1 when there are no units).'),
+    Field('adjusted_low', 'float', 'Lower end of the 95% interval of adjusted_share (exact Poisson interval of n_taken_up, divided by expected_taken_up, times the overall rate).'),
+    Field('adjusted_high', 'float', 'Upper end of the 95% interval of adjusted_share.'),
+    Field('n_delete_units', 'int', 'Delete units (CND proposals whose wording the delegation, or a member of the group, proposed deleting), `unclear` ones excluded.'),
+    Field('n_deletion_achieved', 'int', 'Delete units with outcome deletion_achieved.'),
+    Field('n_deletion_not_achieved', 'int', 'Delete units with outcome deletion_not_achieved.'),
+    Field('share_deletion_achieved', 'float', 'n_deletion_achieved / (n_deletion_achieved + n_deletion_not_achieved) (-1 when both are 0): deletions in dropped articles are not counted.'),
+    Field('deletion_low', 'float', 'Lower end of the 95% Wilson interval of share_deletion_achieved.'),
+    Field('deletion_high', 'float', 'Upper end of the 95% Wilson interval of share_deletion_achieved.'),
+    Field('n_restore_attempts', 'int', '6th-session proposals the delegation sponsored (recovered name) whose damaged wording reads as dropped CND text (`restoration_attempts`).'),
+    Field('term', 'str', 'Model term.'),
+    Field('coefficient', 'float', 'Maximum-likelihood coefficient (log-odds scale).'),
+    Field('odds_ratio', 'float', 'exp(coefficient).'),
+    Field('odds_ratio_low', 'float', 'Lower end of the 95% bootstrap percentile interval of odds_ratio (500 resamples of the units, seeded).'),
+    Field('odds_ratio_high', 'float', 'Upper end of that interval.'),
+    Field('partner', 'str', 'The other delegation (`delegations.delegation_id`).'),
+    Field('relation_kind', 'str', '`cosponsor` (both sponsor the same wording) or `oppose` (opposite sides of a proposal), as in `coalition_ties`.', ('cosponsor', 'oppose')),
+    Field('rank', 'int', 'Rank of the partner for the delegation (1 = most proposals together or against).'),
+    Field('restoration', 'str', 'Reading of a 6th-session proposal: `restores_cnd` (its damaged wording aligns with CND text the Chair left out better than with the Chair\'s article) / `other_text` / `too_damaged` (fewer than `treatydrafts.analysis.restoration.MIN_LETTERS` letters survive).', ('restores_cnd', 'other_text', 'too_damaged')),
+    Field('from_proposal_id', 'str', 'The CND proposal whose wording the row matches (`proposals.proposal_id`; empty for a base-text paragraph of a dropped article).'),
+    Field('from_line', 'int', 'Line of the matched CND text (0 = none).'),
+    Field('from_start_offset', 'int', 'Offset of the matched CND text.'),
+    Field('from_end_offset', 'int', 'Offset just past the matched CND text.'),
+    Field('from_text', 'str', 'The matched CND text: `source[from_start_offset:from_end_offset]` of `ahc4-cnd`.'),
+    Field('chair_score', 'float', "Alignment score of the damaged wording against the Chair's counterpart article (same scale as `score`)."),
+    Field('n_letters', 'int', 'Letters of the damaged wording that survived extraction.'),
 )
 
 # ---------------------------------------------------------------- tables
@@ -517,6 +604,110 @@ _table('bracket_density_alignment', "Every article of `bracket_density` mapped t
        ('doc_id', 'article_seq'),
        meanings={
            'method': ("How it was aligned: self (the Chair's draft itself) / lineage (`article_lineage` links it to the Chair's draft) / label (the damaged `ahc6-amended-draft`: same article label) / title (most similar title, ratio >= 0.6) / none.", ALIGN_METHODS),
+       })
+
+
+# ---- issue 15: provisions, proposal outcomes, influence
+
+_table('article_crosswalk', "Article crosswalk along the negotiating chain (ahc4-cnd → ahc6-chair-draft → ahc6-amended-draft, and ahc4-cnd → ahc6-amended-draft for re-proposals), every chapter: chapter II from `article_lineage`, the other chapters from the reviewed `data/article_crosswalk_reviewed.csv` (`treatydrafts.analysis.crosswalk`).",
+       ('from_doc', 'from_article_seq', 'from_article', 'from_title', 'to_doc', 'to_article_seq', 'to_article', 'to_title', 'relation', 'score', 'title_score', 'text_score', 'method', 'confirmed', 'note',),
+       ('from_doc', 'from_article_seq', 'to_doc', 'to_article_seq'),
+       meanings={
+           'from_article': 'Article label in from_doc (empty for `new`).',
+           'method': '`reviewed` (a row of a reviewed crosswalk) or `auto` (automatic match not in the reviewed files).',
+           'note': "Reviewer's note, or the automatic matcher's note.",
+       })
+
+_table('provision_articles', 'Every article of the negotiating chain with its stable provision id (`treatydrafts.analysis.crosswalk`).',
+       ('provision_id', 'doc_id', 'article_seq', 'article', 'chapter', 'title', 'start_line', 'end_line', 'relation', 'confirmed', 'note',),
+       ('doc_id', 'article_seq'),
+       meanings={
+           'relation': ("How the article relates to the draft before it: `origin` (ahc4-cnd), else its `article_crosswalk` relation (same / renamed / merged / absorbed / split / re-proposed / new).", PROVISION_RELATIONS),
+           'confirmed': 'The link was checked by a person (reviewed crosswalk).',
+           'note': "The crosswalk's note (for re-proposals: the CND articles re-proposed).",
+       })
+
+_table('provisions', "The renumbering crosswalk: one row per provision, its article in the CND, the Chair's draft, the amended draft and the adopted convention (A/RES/79/243), with the adopted link's confidence and sources (`data/adopted_crosswalk_reviewed.csv`; `docs/crosswalk.md`).",
+       ('provision_id', 'chapter', 'title', 'cnd_article', 'chair_article', 'amended_article', 'adopted_article', 'adopted_title', 'adopted_relation', 'adopted_confidence', 'adopted_verified', 'citation', 'fate',),
+       ('provision_id',),
+       meanings={
+           'chapter': "Chapter label in the Chair's draft (in the CND or the amended draft when the Chair's draft has no such article; in the adopted text for `adopted-*` rows).",
+           'title': "The provision's title as a reader would quote it (Chair's draft, else the earliest draft): struck words and delegation proposals removed, first of alternative terms kept.",
+       })
+
+_table('adopted_articles', 'The articles of the adopted United Nations Convention against Cybercrime (A/RES/79/243), as far as public sources show them (`data/adopted_articles_reviewed.csv`; `docs/crosswalk.md`).',
+       ('adopted_article', 'adopted_title', 'adopted_chapter', 'chapter_title', 'adopted_verified', 'citation',),
+       ('adopted_article',))
+
+_table('proposal_outcomes', "What became of every CND proposal in the Chair's draft: one row per unit (a proposal and its sponsor group, or its delete group), with both ends' lines and offsets (`treatydrafts.analysis.outcomes`).",
+       ('doc_id', 'proposal_id', 'unit_group', 'delegation_ids', 'n_delegations', 'article_seq', 'article', 'paragraph', 'kind', 'target_scope', 'line', 'start_offset', 'end_offset', 'text', 'outcome', 'to_doc', 'to_article_seq', 'to_article', 'to_line', 'to_start_offset', 'to_end_offset', 'to_text', 'score', 'paragraph_score', 'method', 'n_article_proposals', 'note',),
+       ('doc_id', 'proposal_id', 'unit_group'),
+       meanings={
+           'kind': ('proposals.kind of the CND proposal.', PROPOSAL_KINDS),
+           'n_delegations': 'Delegations of the group (resolved ids).',
+           'line': 'Line of the compared CND wording (the proposal, or the deletion target).',
+           'start_offset': 'Offset of the compared CND wording: the proposed new words (a replacement keeps its new words), or the words, paragraph or article a deletion targets.',
+           'end_offset': 'Offset just past the compared CND wording.',
+           'text': 'The compared CND wording as written: `source[start_offset:end_offset]` of `ahc4-cnd` (nested proposals and struck words inside it are not compared).',
+           'to_doc': "`ahc6-chair-draft` (empty for article_dropped).",
+           'to_article_seq': "article_seq of the counterpart article in the Chair's draft (0 = none).",
+           'to_article': "Label of the counterpart article (empty = none).",
+           'score': "Similarity: share of the wording's content words found in order in its best window of the counterpart (1 for verbatim; see `treatydrafts.analysis.outcomes`).",
+           'method': 'The rule that decided the outcome, in words.',
+           'note': 'How the compared wording was read from the proposal.',
+       })
+
+_table('outcome_validation', "The hand-judged validation sample (`data/validation/`): every judged unit with the automatic and the judged outcome.",
+       ('unit_id', 'proposal_id', 'unit_group', 'article', 'line', 'outcome', 'judged_outcome', 'judged_confidence', 'is_agreement', 'to_article', 'judged_note',),
+       ('unit_id',),
+       meanings={
+           'outcome': ('The automatic outcome (`proposal_outcomes`).', PROPOSAL_OUTCOMES),
+           'is_agreement': 'The automatic outcome equals the judged one (seven categories).',
+           'to_article': "The Chair's-draft article the automatic method compared with (empty = none).",
+       })
+
+_table('outcome_agreement', 'Agreement of the automatic outcomes with the hand judgements, per category, with 95% Wilson intervals; `all` rows give the overall share of agreement (n_agree / n_judged over all units).',
+       ('scheme', 'outcome', 'n_judged', 'n_auto', 'n_agree', 'agreement', 'agreement_low', 'agreement_high', 'precision', 'precision_low', 'precision_high',),
+       ('scheme', 'outcome'),
+       meanings={
+           'outcome': ('The category (`not_verbatim` = substance + not_taken_up in the merged schemes; `all` = every unit: overall agreement).', PROPOSAL_OUTCOMES + ('not_verbatim', 'all')),
+           'precision': 'n_agree / n_auto: share of the units the method placed in the category that the judge also placed there (-1 when n_auto is 0).',
+       })
+
+_table('delegation_influence', "Per delegation: the CND proposals it sponsored and what became of them, the deletions it asked for, raw and contestation-adjusted take-up rates with 95% intervals, its blocs (`treatydrafts.analysis.influence`).",
+       ('delegation_id', 'name', 'regional_group', 'bloc_ahc4', 'bloc_ahc6', 'n_sponsor_units', 'n_taken_up', 'n_substance', 'n_not_taken_up', 'n_article_dropped', 'share_taken_up', 'share_low', 'share_high', 'expected_taken_up', 'adjusted_share', 'adjusted_low', 'adjusted_high', 'n_delete_units', 'n_deletion_achieved', 'n_deletion_not_achieved', 'share_deletion_achieved', 'deletion_low', 'deletion_high', 'n_restore_attempts',),
+       ('delegation_id',),
+       meanings={
+           'n_article_dropped': "Sponsor units in CND articles with no counterpart in the Chair's draft (counted as not taken up).",
+       })
+
+_table('group_influence', 'The same measures per Louvain bloc of the 4th session and per UN regional group: a unit counts for a group when at least one of its delegations belongs to it (so a unit can count for several groups).',
+       ('grouping', 'group_value', 'n_delegations', 'n_sponsor_units', 'n_taken_up', 'share_taken_up', 'share_low', 'share_high', 'expected_taken_up', 'adjusted_share', 'adjusted_low', 'adjusted_high', 'n_delete_units', 'n_deletion_achieved', 'n_deletion_not_achieved', 'share_deletion_achieved', 'deletion_low', 'deletion_high',),
+       ('grouping', 'group_value'),
+       meanings={'n_delegations': 'Delegations in the group with at least one unit.'})
+
+_table('influence_model', "The contestation model behind the adjusted rates: logistic regression of take-up (outcome verbatim) of the sponsor units on log(1 + proposals in the unit's CND article).",
+       ('term', 'coefficient', 'odds_ratio', 'odds_ratio_low', 'odds_ratio_high', 'n',),
+       ('term',),
+       meanings={'n': 'Sponsor units in the fit.'})
+
+_table('delegation_partners', "Each delegation's closest co-sponsors and opponents per session (top 10 by proposals; from the ties of `treatydrafts.networks`, usable positions only).",
+       ('doc_id', 'delegation_id', 'relation_kind', 'rank', 'partner', 'n_proposals', 'weight',),
+       ('doc_id', 'delegation_id', 'relation_kind', 'rank'),
+       meanings={
+           'n_proposals': 'Proposals on which the two were co-sponsors (cosponsor) or on opposite sides (oppose).',
+           'weight': 'Sum of the tie weights (Newman weighting × recovery confidence; as `coalition_edges.weight`).',
+       })
+
+_table('restoration_attempts', "6th-session proposals (ahc6-amended-draft) in provisions that had CND text the Chair left out, read against that text: does the damaged wording restore dropped CND text? Sponsors are recovered names (`positions.resolution == 'recovered'`) at or above the confidence threshold (`treatydrafts.analysis.outcomes.restoration_attempts`).",
+       ('doc_id', 'proposal_id', 'article_seq', 'article', 'provision_id', 'line', 'start_offset', 'end_offset', 'text', 'n_letters', 'delegation_ids', 'n_delegations', 'restoration', 'score', 'chair_score', 'from_doc', 'from_proposal_id', 'from_line', 'from_start_offset', 'from_end_offset', 'from_text',),
+       ('doc_id', 'proposal_id'),
+       meanings={
+           'text': 'The damaged wording as read (`proposals.text`).',
+           'delegation_ids': 'Sponsors read with a recovered name at or above the confidence threshold, sorted, `, `-separated.',
+           'n_delegations': 'Number of those sponsors.',
+           'score': 'Alignment score of the damaged wording against its best CND passage, per damaged character: +2 per matched character, -1 per CND character lost, -2 per extra damaged character (about 1.4 for a faithful copy at the measured 39% loss; random text scores below 0.5).',
+           'from_doc': '`ahc4-cnd` (empty when no passage).',
        })
 
 

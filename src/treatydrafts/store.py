@@ -30,9 +30,10 @@ from . import paths, schema
 MANIFEST = "build-manifest.json"
 # Libraries whose versions can change the bytes of a table or figure.
 FINGERPRINT_PACKAGES = ("numpy", "pandas", "pyarrow", "matplotlib", "networkx", "scipy", "scikit-learn",
-                        "plotly", "fonttools", "pillow")
+                        "plotly", "fonttools", "pillow", "rapidfuzz")
 # Non-package inputs kept under data/ (hand-reviewed, not regenerated).
-DATA_INPUTS = ("article_lineage_reviewed.csv",)
+DATA_INPUTS = ("article_lineage_reviewed.csv", "article_crosswalk_reviewed.csv", "adopted_articles_reviewed.csv",
+               "adopted_crosswalk_reviewed.csv", "validation/outcomes_sample.csv", "validation/outcomes_judged.csv")
 
 
 def sha256_file(path: Path) -> str:

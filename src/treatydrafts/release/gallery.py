@@ -46,6 +46,7 @@ NB00 = "00-corpus-overview.ipynb"
 NB01 = "01-coalition-networks.ipynb"
 NB02 = "02-criminalization-scope.ipynb"
 NB03 = "03-bracket-density.ipynb"
+NB04 = "04-who-wrote-the-treaty.ipynb"
 NB05 = "05-recovering-damaged-text.ipynb"
 
 CAPTIONS: dict[str, Caption] = {
@@ -159,6 +160,30 @@ CAPTIONS: dict[str, Caption] = {
         "Articles on which more delegations take positions carry more brackets (Spearman ρ 0.81 in the CND, 0.67 "
         "in the amended draft) and, less strongly, more brackets per 1,000 words (ρ 0.64 and 0.40).",
         NB03, ("bracket_density",)),
+    # --- 04 who wrote the treaty (numbers filled from the lineage tables by _lineage_facts)
+    "lineage-outcomes-by-article": Caption(
+        "What became of the CND proposals, by article",
+        "Of the {lin_units} CND proposals with sponsors, the Chair's draft took up {lin_taken} word for word "
+        "({lin_share}) and {lin_dropped} sat in articles it dropped; of the articles it kept that had ten or more "
+        "proposals, {lin_best} fared best and {lin_worst} worst.",
+        NB04, ("proposal_outcomes", "provision_articles", "provisions")),
+    "lineage-outcomes-by-group": Caption(
+        "Outcomes by bloc and by regional group",
+        "The share of proposals taken up word for word ranged from {lin_bloc_range} across the 4th-session Louvain "
+        "blocs and from {lin_region_range} across the UN regional groups (95% Wilson intervals).",
+        NB04, ("group_influence", "proposal_outcomes", "delegation_influence")),
+    "lineage-influence": Caption(
+        "Whose proposals were taken up",
+        "Among the {lin_n_delegations} delegations with ten or more sponsored proposals, {lin_top} had the most "
+        "taken up word for word and {lin_bottom} the fewest; adjusting for how contested the articles were "
+        "{lin_adjust} (odds ratio per unit of log(1 + proposals in the article) {lin_or}).",
+        NB04, ("delegation_influence", "influence_model")),
+    "lineage-criminalization-chapter": Caption(
+        "The criminalization chapter from the CND to the adopted convention",
+        "The CND's {lin_cnd_articles} chapter-II articles became {lin_chair_articles} in the Chair's draft "
+        "({lin_cnd_dropped} CND articles had no counterpart, {lin_repro} of them re-proposed at the 6th session); "
+        "in the adopted convention the Chair's articles {lin_renumbering}.",
+        NB04, ("provisions", "provision_articles", "article_crosswalk", "adopted_articles")),
     # --- 05 damaged-text recovery (build step of recover.py)
     "recovery-loss-profile": Caption(
         "Character loss in the damaged draft",
@@ -183,7 +208,7 @@ def facts(data_dir: Path | None = None) -> dict[str, str]:
     """Caption fields computed from the data tables (empty when they are missing)."""
     data_dir = Path(data_dir or paths.DATA)
     if not all((data_dir / f"{t}.csv").exists() for t in ("coalition_nodes", "coalition_edges")):
-        return {}
+        return _lineage_facts(data_dir)
     nodes, edges = read_table("coalition_nodes", data_dir), read_table("coalition_edges", data_dir)
     out: dict[str, str] = {}
     for short, doc in SESSIONS.items():
@@ -221,6 +246,79 @@ def facts(data_dir: Path | None = None) -> dict[str, str]:
             out[f"{short}_top_opposition"] = (f"between bloc {a} ({lead[a]} …) and bloc {b} ({lead[b]} …), "
                                              f"{w:.1f} in Newman weights")
     out.update(_session_facts(nodes))
+    out.update(_lineage_facts(data_dir))
+    return out
+
+
+LINEAGE_TABLES = ("proposal_outcomes", "group_influence", "delegation_influence", "influence_model", "provisions",
+                  "provision_articles")
+
+
+def _ranges(pairs: list[tuple[int, int]]) -> list[str]:
+    """``[(6, 7), (7, 8), (17, 4)]`` → ``["6–7 became 7–8", "17 became 4"]``: runs of a constant shift."""
+    out, run = [], []
+    for a, b in sorted(pairs):
+        if run and a == run[-1][0] + 1 and b - a == run[-1][1] - run[-1][0]:
+            run.append((a, b))
+            continue
+        if run:
+            out.append(run)
+        run = [(a, b)]
+    if run:
+        out.append(run)
+    text = []
+    for r in out:
+        if len(r) == 1:
+            text.append(f"{r[0][0]} became {r[0][1]}")
+        elif r[0][1] == r[0][0]:
+            text.append(f"{r[0][0]}–{r[-1][0]} kept their numbers")
+        else:
+            text.append(f"{r[0][0]}–{r[-1][0]} became {r[0][1]}–{r[-1][1]}")
+    return text
+
+
+def _lineage_facts(data_dir: Path) -> dict[str, str]:
+    """The numbers of the who-wrote-the-treaty captions (notebook 04)."""
+    if not all((data_dir / f"{t}.csv").exists() for t in LINEAGE_TABLES):
+        return {}
+    o, g = read_table("proposal_outcomes", data_dir), read_table("group_influence", data_dir)
+    d, m = read_table("delegation_influence", data_dir), read_table("influence_model", data_dir)
+    prov, pa = read_table("provisions", data_dir), read_table("provision_articles", data_dir)
+    spon = o[(o["unit_group"] == "sponsor") & (o["outcome"] != "unclear")]
+    alls = g[g["grouping"] == "all"].iloc[0]
+    out = {"lin_units": f"{len(spon):,}", "lin_taken": str(int(alls["n_taken_up"])),
+           "lin_share": f"{alls['share_taken_up']:.0%}, 95% CI {alls['share_low']:.0%}–{alls['share_high']:.0%}",
+           "lin_dropped": str(int((spon["outcome"] == "article_dropped").sum()))}
+    kept = spon[spon["outcome"] != "article_dropped"]
+    per = kept.groupby("article").agg(n=("outcome", "size"), k=("outcome", lambda s: int((s == "verbatim").sum())))
+    per = per[per["n"] >= 10].assign(share=lambda x: x["k"] / x["n"]).sort_values(["share", "n"], ascending=[False, False])
+    out["lin_best"] = f"art. {per.index[0]} ({per['k'].iloc[0]} of {per['n'].iloc[0]})"
+    out["lin_worst"] = f"art. {per.index[-1]} ({per['k'].iloc[-1]} of {per['n'].iloc[-1]})"
+    for key, grouping in (("lin_bloc_range", "bloc_ahc4"), ("lin_region_range", "regional_group")):
+        x = g[(g["grouping"] == grouping) & (g["n_sponsor_units"] >= 10) & (g["group_value"] != "-1")]
+        x = x.sort_values("share_taken_up")
+        lo, hi = x.iloc[0], x.iloc[-1]
+        label = (lambda v: f"bloc {v}") if grouping == "bloc_ahc4" else (lambda v: v)
+        out[key] = (f"{lo['share_taken_up']:.0%} ({label(lo['group_value'])}, {lo['share_low']:.0%}–{lo['share_high']:.0%}) "
+                    f"to {hi['share_taken_up']:.0%} ({label(hi['group_value'])}, {hi['share_low']:.0%}–{hi['share_high']:.0%})")
+    big = d[d["n_sponsor_units"] >= 10].sort_values(["share_taken_up", "delegation_id"], ascending=[False, True])
+    out["lin_n_delegations"] = str(len(big))
+    out["lin_top"] = _and([f"{r.name} ({r.n_taken_up} of {r.n_sponsor_units})" for r in big.head(3).itertuples()])
+    out["lin_bottom"] = _and([f"{r.name} ({r.n_taken_up} of {r.n_sponsor_units})" for r in big.tail(3).itertuples()])
+    t = m[m["term"] == "log1p_article_proposals"].iloc[0]
+    out["lin_or"] = f"{t['odds_ratio']:.2f}, 95% CI {t['odds_ratio_low']:.2f}–{t['odds_ratio_high']:.2f}"
+    out["lin_adjust"] = ("changes little" if t["odds_ratio_low"] <= 1 <= t["odds_ratio_high"]
+                         else "matters: see the adjusted panel")
+    cnd2 = pa[(pa["doc_id"] == "ahc4-cnd") & (pa["chapter"] == "II")]
+    chair2 = pa[(pa["doc_id"] == "ahc6-chair-draft") & (pa["chapter"] == "II")]
+    fates = prov.set_index("provision_id").loc[cnd2["provision_id"].unique(), "fate"]
+    out["lin_cnd_articles"] = str(len(cnd2))
+    out["lin_chair_articles"] = str(len(chair2))
+    gone = cnd2[~cnd2["provision_id"].isin(set(chair2["provision_id"]))]
+    out["lin_cnd_dropped"] = str(len(gone))
+    out["lin_repro"] = str(int((fates.loc[gone["provision_id"].unique()] == "re_proposed").sum()))
+    p2 = prov[prov["provision_id"].isin(set(chair2["provision_id"]))]
+    out["lin_renumbering"] = _and(_ranges([(int(a), int(b)) for a, b in zip(p2["chair_article"], p2["adopted_article"])]))
     return out
 
 

@@ -17,19 +17,21 @@ from typing import Callable
 
 from .. import schema
 from ..analysis import density as density_analysis
+from ..analysis import lineage as lineage_analysis
 from ..analysis import networks as networks_analysis
 from ..analysis import overview as overview_analysis
 from ..analysis import recovery as recovery_analysis
 from ..analysis import scope as scope_analysis
 from ..corpus import Corpus
 from ..plots import density as density_plots
+from ..plots import lineage as lineage_plots
 from ..plots import networks as networks_plots
 from ..plots import overview as overview_plots
 from ..plots import recovery as recovery_plots
 from ..plots import scope as scope_plots
 from ..plots.style import save_figure
 from ..store import write_table
-from . import datapackage, gallery
+from . import datapackage, gallery, profiles
 
 
 def progress(msg: str) -> None:
@@ -248,6 +250,26 @@ def recovery(ctx: Context) -> list[Path]:
     return written + save_specs(recovery_figures(loss, calib), ctx.figures_dir)
 
 
+def lineage(ctx: Context) -> list[Path]:
+    """Who wrote the treaty: crosswalk, proposal outcomes and their validation, 6th-session
+    restorations, influence; four figures; a Markdown profile per delegation."""
+    r = lineage_analysis.compute(lineage=ctx.scope.article_lineage, corpus=ctx.corpus)
+    written = []
+    for name, df in r.tables().items():
+        written += write_table(df, name, ctx.data_dir)
+    cnd_chair = ["ahc4-cnd", "ahc6-chair-draft"]
+    fd = ctx.figures_dir
+    written += save_figure(lineage_plots.plot_outcomes_by_article(r), "lineage-outcomes-by-article", cnd_chair, fd)
+    written += save_figure(lineage_plots.plot_outcomes_by_group(r), "lineage-outcomes-by-group",
+                           cnd_chair + ["ahc6-amended-draft"], fd)
+    written += save_figure(lineage_plots.plot_influence(r), "lineage-influence", cnd_chair, fd)
+    written += save_figure(lineage_plots.plot_chapter_lineage(r), "lineage-criminalization-chapter",
+                           cnd_chair + [lineage_plots.ADOPTED_SOURCE], fd)
+    written += profiles.write_profiles(r, ctx.corpus.documents(), ctx.corpus.delegations(),
+                                       ctx.docs_dir / "delegations")
+    return written
+
+
 # ---------------------------------------------------------------- phase 2
 
 
@@ -266,5 +288,6 @@ STEPS: tuple[Step, ...] = (
     Step("criminalization scope: tables and figures", scope, 1, cost=4, uses_scope=True),
     Step("bracket density: tables and figures", density, 1, cost=10, uses_scope=True),
     Step("damaged-text recovery: tables and figures", recovery, 1, cost=6),
+    Step("who wrote the treaty: outcomes, influence, crosswalk, profiles", lineage, 1, cost=30, uses_scope=True),
     Step("data package and figure gallery", release, 2),
 )
