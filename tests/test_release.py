@@ -19,6 +19,7 @@ import pytest
 
 import treatydrafts
 from treatydrafts import catalog, paths, schema
+from treatydrafts.analysis import findings
 from treatydrafts.release import datapackage, gallery
 from treatydrafts.store import read_table
 
@@ -130,13 +131,40 @@ def test_gallery_links_resolve():
         assert f"({stem}.png)" in readme.read_text(encoding="utf-8")
 
 
-def test_captions_are_one_sentence_findings():
+# Digits a caption template may hold outside its {fields}: fixed expressions, not findings.
+FIXED_EXPRESSIONS = re.compile(r"\b\d(?:st|nd|rd|th)\b|\b20\d\d\b|1,000 words|\b9[05]% (?:Wilson )?interval"
+                               r"|log\(1 \+|\b0\.80 to 0\.95\b")
+
+
+def test_caption_templates_type_no_numbers():
+    """Every number in a caption comes from a {field} filled from the findings: once the fields and the fixed
+    expressions above are removed, no digit is left in any template (a typed number would go stale)."""
     for stem, cap in gallery.CAPTIONS.items():
-        text = cap.text.format_map(gallery.facts(paths.DATA))
+        bare = FIXED_EXPRESSIONS.sub("", re.sub(r"\{[a-z0-9_]+\}", "", cap.text))
+        assert not re.search(r"\d", bare), f"{stem}: typed number in {bare!r}"
+
+
+def test_captions_are_one_sentence_findings_with_computed_numbers():
+    facts = gallery.facts(paths.DATA)
+    for stem, cap in gallery.CAPTIONS.items():
+        fields = re.findall(r"\{([a-z0-9_]+)\}", cap.text)
+        assert fields, f"{stem}: a finding should carry a computed number"
+        text = cap.text.format_map(facts)
         assert text.endswith(".") and "\n" not in text, stem
         # one sentence: no full stop followed by a capital, except after abbreviations
         assert not re.search(r"(?<!art)(?<!arts)(?<!Art)\. [A-Z]", text), f"{stem}: more than one sentence"
-        assert re.search(r"\d", text), f"{stem}: a finding should carry its number"
+
+
+def test_caption_numbers_match_the_tables():
+    """Spot checks of the findings against the tables they come from, recomputed here independently."""
+    facts = gallery.facts(paths.DATA)
+    counts = read_table("corpus_counts").set_index("doc_id")
+    assert facts["cnd_n_positions"] == f"{counts.loc['ahc4-cnd', 'n_positions']:,}"
+    assert facts["corpus_n_diagnostics"] == f"{counts['n_diagnostics'].sum():,}"
+    nodes = read_table("coalition_nodes")
+    assert facts["ahc4_nodes"] == f"{(nodes['doc_id'] == 'ahc4-cnd').sum():,}"
+    findings_table = read_table("findings").set_index("finding")["quoted_value"].to_dict()
+    assert findings_table == facts  # the findings table is what the captions quote
 
 
 def test_a_figure_without_caption_stops_the_build(tmp_path):
@@ -265,7 +293,7 @@ def probe(exe: str, page: Path, tmp: Path) -> dict:
 def expected_drawing(stem: str) -> dict:
     """What each view must draw, from the data tables."""
     if stem.startswith("coalition-network-"):
-        doc = gallery.SESSIONS[stem.removeprefix("coalition-network-")]
+        doc = findings.SESSIONS[stem.removeprefix("coalition-network-")]
         nodes = read_table("coalition_nodes")
         edges = read_table("coalition_edges")
         return {"points": int((nodes["doc_id"] == doc).sum()),

@@ -155,7 +155,7 @@ FIELDS: dict[str, Field] = _fields(
     Field('n_proposed_articles', 'int', 'Articles proposed as a whole by delegations (`articles.is_proposed`).'),
     Field('n_brackets', 'int', 'Bracket spans (nested spans included).'),
     Field('n_proposals', 'int', 'Number of proposals (`proposals` rows) the row counts.'),
-    Field('n_positions', 'int', 'Rows in `positions`.'),
+    Field('n_positions', 'int', 'Number of delegation positions (`positions` rows) the row counts.'),
     Field('n_delegations', 'int', 'Distinct resolved delegation ids (`positions.delegation_id`) the row counts.'),
     Field('n_diagnostics', 'int', 'Rows in `diagnostics`.'),
     Field('share_lines_parsed', 'float', 'Share of non-blank lines that belong to a chapter/article heading, paragraph, preamble or note (the rest is layout: cover, footers, page numbers, footnotes, separators).'),
@@ -341,8 +341,20 @@ FIELDS: dict[str, Field] = _fields(
     Field('odds_ratio_low', 'float', 'Lower end of the 95% bootstrap percentile interval of odds_ratio (500 resamples of the units, seeded).'),
     Field('odds_ratio_high', 'float', 'Upper end of that interval.'),
     Field('partner', 'str', 'The other delegation (`delegations.delegation_id`).'),
+    Field('dim1', 'float', 'Coordinate on the first axis of the positions map (correspondence analysis of the delegation × (proposal, side) matrix).'),
+    Field('dim2', 'float', 'Coordinate on the second axis of the positions map.'),
+    Field('dim', 'int', 'Axis of the positions map (1 or 2).'),
+    Field('inertia_share', 'float', 'Share of the total inertia of the positions map on this axis, in [0, 1].'),
+    Field('pole', 'str', 'End of the axis: `+` (positive coordinates) or `-`.', ('+', '-')),
+    Field('side', 'str', 'Side of the proposal a positions-map column stands for: `for` the wording, `against` it, or a neutral stance as written (`alt`, `integrate`, `move`; see `networks.stance_side`).'),
+    Field('coordinate', 'float', 'Principal coordinate of the column on the axis.'),
+    Field('contribution', 'float', 'Share of the axis inertia contributed by the column, in [0, 1].'),
+    Field('finding', 'str', 'Key of a finding quoted in a notebook summary, a figure caption or the gallery (`treatydrafts.analysis.findings`).'),
+    Field('quoted_value', 'str', 'The value as quoted in the text (formatted: thousands separators, percentages, lists of names).'),
+    Field('finding_description', 'str', 'What the value is.'),
+    Field('source_tables', 'str', 'The tables the value is computed from, space-separated.'),
     Field('relation_kind', 'str', '`cosponsor` (both sponsor the same wording) or `oppose` (opposite sides of a proposal), as in `coalition_ties`.', ('cosponsor', 'oppose')),
-    Field('rank', 'int', 'Rank of the partner for the delegation (1 = most proposals together or against).'),
+    Field('rank', 'int', 'Rank within the row\'s group (1 = first).'),
     Field('restoration', 'str', 'Reading of a 6th-session proposal: `restores_cnd` (its damaged wording aligns with CND text the Chair left out better than with the Chair\'s article) / `other_text` / `too_damaged` (fewer than `treatydrafts.analysis.restoration.MIN_LETTERS` letters survive).', ('restores_cnd', 'other_text', 'too_damaged')),
     Field('from_proposal_id', 'str', 'The CND proposal whose wording the row matches (`proposals.proposal_id`; empty for a base-text paragraph of a dropped article).'),
     Field('from_line', 'int', 'Line of the matched CND text (0 = none).'),
@@ -472,6 +484,7 @@ _table('corpus_counts', 'Rows per table per document (the corpus overview).',
        ('doc_id', 'session_order', 'n_lines', 'n_chapters', 'n_articles', 'n_proposed_articles', 'n_paragraphs', 'n_words', 'n_brackets', 'n_proposals', 'n_positions', 'n_delegations', 'n_diagnostics', 'share_lines_parsed',),
        ('doc_id',),
        meanings={
+           'n_positions': 'Rows in `positions`.',
            'n_lines': 'Lines in the source file.',
            'n_paragraphs': 'Rows in `paragraphs`.',
            'n_words': 'Words in all paragraphs (see `articles.n_words`).',
@@ -507,6 +520,16 @@ _table('coalition_edges', 'One row per pair of delegations per network layer per
            'n_proposals': 'Number of distinct proposals behind the edge (listed in `coalition_ties`).',
            'weight': "Sum over the edge's proposals of 1/(n−1) (n = sponsors for cosponsorship, participants otherwise), times both positions' confidence.",
        })
+
+_table('coalition_map_points', 'Every delegation on the positions map of a document: its principal coordinates on the first two axes of the correspondence analysis (`treatydrafts.analysis.networks.positions_map`; delegations with fewer than 3 usable positions are left off the map).',
+       ('doc_id', 'delegation_id', 'dim1', 'dim2', 'n_positions'),
+       ('doc_id', 'delegation_id'),
+       meanings={'n_positions': 'Usable positions of the delegation (its row mass on the map).'})
+
+_table('coalition_map_axes', 'What the axes of the positions map stand for: the share of inertia of each axis and, at each pole, the proposal sides that contribute most to it (up to 10 per pole).',
+       ('doc_id', 'dim', 'inertia_share', 'pole', 'rank', 'proposal_id', 'side', 'article', 'coordinate', 'contribution'),
+       ('doc_id', 'dim', 'pole', 'rank'),
+       meanings={'rank': 'Rank by contribution among the columns at this pole (1 = largest).'})
 
 _table('coalition_ties', 'The proposals behind every coalition edge: one row per pair per layer per proposal (`networks.edge_proposals` adds the source lines).',
        ('doc_id', 'network', 'source', 'target', 'proposal_id', 'line', 'article', 'stance_source', 'stance_target', 'weight', 'n_participants',),
@@ -697,6 +720,7 @@ _table('delegation_partners', "Each delegation's closest co-sponsors and opponen
        meanings={
            'n_proposals': 'Proposals on which the two were co-sponsors (cosponsor) or on opposite sides (oppose).',
            'weight': 'Sum of the tie weights (Newman weighting × recovery confidence; as `coalition_edges.weight`).',
+           'rank': 'Rank of the partner for the delegation (1 = most proposals together or against).',
        })
 
 _table('restoration_attempts', "6th-session proposals (ahc6-amended-draft) in provisions that had CND text the Chair left out, read against that text: does the damaged wording restore dropped CND text? Sponsors are recovered names (`positions.resolution == 'recovered'`) at or above the confidence threshold (`treatydrafts.analysis.outcomes.restoration_attempts`).",
@@ -709,6 +733,11 @@ _table('restoration_attempts', "6th-session proposals (ahc6-amended-draft) in pr
            'score': 'Alignment score of the damaged wording against its best CND passage, per damaged character: +2 per matched character, -1 per CND character lost, -2 per extra damaged character (about 1.4 for a faithful copy at the measured 39% loss; random text scores below 0.5).',
            'from_doc': '`ahc4-cnd` (empty when no passage).',
        })
+
+
+_table('findings', 'Every number quoted in the notebooks\' question-and-answer summaries, the figure captions and the gallery, computed from the other tables by the build (`treatydrafts.analysis.findings`): a changed finding changes this table.',
+       ('finding', 'quoted_value', 'finding_description', 'source_tables'),
+       ('finding',))
 
 
 def read_text_csv(path) -> pd.DataFrame:

@@ -828,6 +828,34 @@ def coalition_tables(results: Iterable[Coalitions]) -> tuple[pd.DataFrame, pd.Da
     return n, e
 
 
+MAP_AXIS_TOP = 10  # columns kept per pole of each axis in ``coalition_map_axes``
+
+
+def map_tables(results: Iterable[Coalitions]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``coalition_map_points`` (every delegation's coordinates on the positions map) and
+    ``coalition_map_axes`` (share of inertia of each axis and the proposal sides that load most
+    on each of its poles) of several documents."""
+    points, axes = [], []
+    for r in results:
+        if r.map is None:
+            continue
+        pts = r.map.coords.assign(doc_id=r.doc_id)
+        points.append(pts)
+        for dim in (1, 2):
+            sub = r.map.loadings[r.map.loadings["dim"] == dim]
+            for pole, part in (("+", sub[sub["coordinate"] > 0]), ("-", sub[sub["coordinate"] < 0])):
+                part = part.sort_values(["contribution", "column"], ascending=[False, True]).head(MAP_AXIS_TOP)
+                for rank, row in enumerate(part.itertuples(index=False), 1):
+                    axes.append({"doc_id": r.doc_id, "dim": dim, "inertia_share": round(float(r.map.inertia[dim - 1]), 4),
+                                 "pole": pole, "rank": rank, "proposal_id": row.proposal_id, "side": row.side,
+                                 "article": row.article, "coordinate": round(float(row.coordinate), 6),
+                                 "contribution": round(float(row.contribution), 6)})
+    p = (schema.validate(pd.concat(points, ignore_index=True).round({"dim1": 6, "dim2": 6}), "coalition_map_points")
+         if points else schema.empty_frame("coalition_map_points"))
+    a = schema.validate(pd.DataFrame(axes), "coalition_map_axes") if axes else schema.empty_frame("coalition_map_axes")
+    return p, a
+
+
 def ties_table(results: Iterable[Coalitions]) -> pd.DataFrame:
     """``coalition_ties``: every edge's proposals, as data."""
     parts = []

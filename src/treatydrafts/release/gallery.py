@@ -4,12 +4,12 @@ Every figure in ``figures/`` (its PNG, SVG, PDF and interactive HTML grouped
 by file stem) gets a thumbnail, a one-sentence caption stating the finding,
 the notebook and data tables behind it and the formats available.
 
-Captions live in :data:`CAPTIONS`, keyed by figure stem.  They were written
-from the figures themselves and the findings summaries at the top of the
-notebooks (which nbval checks).  Numbers that the network analysis
-recomputes (bloc sizes, ties, brokers) are not typed in: they are ``{fields}``
-filled from the data tables by :func:`facts`, so a caption cannot silently
-disagree with ``data/``.  A figure without a caption (or a caption field
+Captions live in :data:`CAPTIONS`, keyed by figure stem.  No number is typed
+into a caption: every number is a ``{field}`` filled from the findings the
+build computes from the data tables (:mod:`treatydrafts.analysis.findings`,
+table ``findings``), so a caption cannot silently disagree with ``data/``
+(a test checks that the templates hold no digits outside fixed expressions
+such as the "4th" session or a "95% interval").  A figure without a caption (or a caption field
 without a value) stops the build with :class:`GalleryError`: add the caption
 here when you add a figure.
 """
@@ -19,11 +19,9 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from sklearn.metrics import adjusted_rand_score
-
 from .. import paths, schema
+from ..analysis import findings
 from ..errors import TreatyDraftsError
-from ..store import read_table
 
 FORMATS = ("png", "svg", "pdf", "html")
 FORMAT_LABELS = {"png": "PNG", "svg": "SVG", "pdf": "PDF", "html": "interactive HTML (offline)"}
@@ -53,25 +51,27 @@ CAPTIONS: dict[str, Caption] = {
     # --- 00 corpus overview
     "corpus-overview-counts": Caption(
         "What each draft holds",
-        "Proposals and delegation positions come from two documents only: the 4th-session CND (564 proposals, "
-        "1,442 positions, 766 bracket spans) and the damaged 6th-session amended draft (1,033 recovered proposals, "
-        "7,768 positions), which also accounts for 812 of the corpus's 920 diagnostics.",
+        "Proposals and delegation positions come from two documents only: the 4th-session CND ({cnd_n_proposals} "
+        "proposals, {cnd_n_positions} positions, {cnd_n_brackets} bracket spans) and the damaged 6th-session amended "
+        "draft ({amended_n_proposals} recovered lists, {amended_n_positions} name readings), which also accounts for "
+        "{amended_n_diagnostics} of the corpus's {corpus_n_diagnostics} diagnostics.",
         NB00, ("corpus_counts", "articles", "paragraphs", "brackets", "proposals", "positions", "diagnostics")),
     "corpus-overview-line-roles": Caption(
         "Every line accounted for",
-        "Every line of every file has exactly one role; a third to 44% of the lines of the four clean files are "
-        "blank, while the glyph-encoded amended draft has almost no blank lines and 92% paragraph lines.",
+        "Every line of every file has exactly one role; {clean_blank_share_min} to {clean_blank_share_max} of the "
+        "lines of the four clean files are blank, while the glyph-encoded amended draft has {amended_blank_share} "
+        "blank lines and {amended_paragraph_share} paragraph lines.",
         NB00, ("lines",)),
-    # --- 01 coalition networks (counts filled from coalition_nodes / coalition_edges)
+    # --- 01 coalition networks
     "coalition-network-ahc4": Caption(
         "Agreement network, 4th session (CND)",
-        "In the 4th-session CND {ahc4_nodes} delegations form {ahc4_ties} agreement ties and {ahc4_nblocs} loose "
-        "Louvain blocs that cut across the UN regional groups: {ahc4_blocs}.",
+        "In the 4th-session CND {ahc4_nodes} delegations form {ahc4_agreement_ties} agreement ties and {ahc4_nblocs} "
+        "loose Louvain blocs that cut across the UN regional groups: {ahc4_blocs}.",
         NB01, ("coalition_nodes", "coalition_edges", "coalition_ties")),
     "coalition-consensus-ahc4": Caption(
         "Bloc robustness, 4th session",
-        "The 4th-session blocs are only moderately robust across 90 Louvain runs (30 seeds × 3 resolutions): mean "
-        "co-assignment within bloc ranges from {ahc4_least_stable} to {ahc4_most_stable}.",
+        "The 4th-session blocs are only moderately robust across the consensus runs (several seeds and "
+        "resolutions): mean co-assignment within bloc ranges from {ahc4_least_stable} to {ahc4_most_stable}.",
         NB01, ("coalition_nodes",)),
     "coalition-conflict-ahc4": Caption(
         "Net agreement within and between blocs, 4th session",
@@ -80,37 +80,36 @@ CAPTIONS: dict[str, Caption] = {
         NB01, ("coalition_edges", "coalition_nodes", "coalition_ties")),
     "coalition-map-ahc4": Caption(
         "Positions map, 4th session",
-        "On the first correspondence-analysis axis (7.2% of inertia) the EU–Japan–UK bloc clusters at one end and "
-        "the Russia–China–Iran bloc spreads towards the other: the axis opposes deleting the aggravating-"
-        "circumstances paragraphs of articles 6 and 8 to backing proposals in articles 33 and 38.",
-        NB01, ("positions", "coalition_nodes")),
+        "The first correspondence-analysis axis ({ahc4_map_inertia1} of inertia) runs from {ahc4_map_pole_neg}, "
+        "where {ahc4_map_bloc_neg} sits, to {ahc4_map_pole_pos}, towards which {ahc4_map_bloc_pos} spreads.",
+        NB01, ("coalition_map_axes", "coalition_map_points", "coalition_nodes")),
     "coalition-brokers-ahc4": Caption(
         "Brokers, 4th session",
         "The delegations bridging the 4th-session blocs most are {ahc4_brokers} (normalised betweenness).",
         NB01, ("coalition_nodes",)),
     "coalition-network-ahc6": Caption(
-        "Agreement network, 6th session (recovered, provisional)",
-        "In the positions recovered from the damaged 6th-session draft (a lower bound: unresolved names are left "
-        "out) {ahc6_nodes} delegations form {ahc6_ties} agreement ties and {ahc6_nblocs} blocs: {ahc6_blocs}.",
+        "Agreement network, 6th session (recovered)",
+        "In the positions recovered from the damaged 6th-session draft (names read with enough confidence only) "
+        "{ahc6_nodes} delegations form {ahc6_agreement_ties} agreement ties and {ahc6_nblocs} blocs: {ahc6_blocs}.",
         NB01, ("coalition_nodes", "coalition_edges", "coalition_ties")),
     "coalition-consensus-ahc6": Caption(
-        "Bloc robustness, 6th session (provisional)",
-        "Across 90 Louvain runs the 6th-session blocs hold with mean co-assignment from {ahc6_least_stable} to "
+        "Bloc robustness, 6th session",
+        "Across the consensus runs the 6th-session blocs hold with mean co-assignment from {ahc6_least_stable} to "
         "{ahc6_most_stable}, so the least stable bloc is the one to read with most care.",
         NB01, ("coalition_nodes",)),
     "coalition-conflict-ahc6": Caption(
-        "Net agreement within and between blocs, 6th session (provisional)",
+        "Net agreement within and between blocs, 6th session",
         "At the 6th session the most opposition weight lies {ahc6_top_opposition}, the sharpest line of conflict "
         "in the recovered positions.",
         NB01, ("coalition_edges", "coalition_nodes", "coalition_ties")),
     "coalition-map-ahc6": Caption(
-        "Positions map, 6th session (provisional)",
-        "On the first correspondence-analysis axis of the 6th-session positions the Russia-led bloc spreads away "
-        "from a tight cluster of the US–EU bloc, driven by support for the re-proposed offences of article 15 "
-        "(septies, octies).",
-        NB01, ("positions", "coalition_nodes")),
+        "Positions map, 6th session",
+        "The first correspondence-analysis axis of the 6th-session positions ({ahc6_map_inertia1} of inertia) runs "
+        "from {ahc6_map_pole_neg}, where {ahc6_map_bloc_neg} sits, to {ahc6_map_pole_pos}, towards which "
+        "{ahc6_map_bloc_pos} spreads.",
+        NB01, ("coalition_map_axes", "coalition_map_points", "coalition_nodes")),
     "coalition-brokers-ahc6": Caption(
-        "Brokers, 6th session (provisional)",
+        "Brokers, 6th session",
         "The delegations bridging the 6th-session blocs most are {ahc6_brokers} (normalised betweenness).",
         NB01, ("coalition_nodes",)),
     "coalition-sessions": Caption(
@@ -122,45 +121,48 @@ CAPTIONS: dict[str, Caption] = {
     # --- 02 criminalization scope
     "scope-shrinkage": Caption(
         "Offence articles and chapter length per draft",
-        "The criminalization chapter shrank from 33 offence articles (10,835 words) in the January 2023 CND to 11 "
-        "(2,651 words) in the Chair's May 2023 draft, then grew back to 31 (20 of them proposed by delegations) "
-        "in the 6th-session amended draft.",
+        "The criminalization chapter shrank from {cnd_n_offences} offence articles ({cnd_n_words_chapter} words) in "
+        "the January 2023 CND to {chair_n_offences} ({chair_n_words_chapter} words) in the Chair's May 2023 draft, "
+        "then grew back to {amended_n_offences} ({amended_n_offences_proposed} of them proposed by delegations) in "
+        "the 6th-session amended draft.",
         NB02, ("scope_measures", "offence_inventory")),
     "offence-flows": Caption(
         "Offence articles from draft to draft",
-        "Of the CND's 33 offences the Chair's draft kept 10, merged 5 and dropped 18; at the 6th session "
-        "delegations re-proposed 11 of the dropped offences in 13 articles and added 7 new ones.",
+        "Of the CND's {cnd_n_offences} offences the Chair's draft kept {chair_n_kept}, merged {chair_n_merged} and "
+        "dropped {chair_n_dropped}; at the 6th session delegations re-proposed {amended_n_reproposed_cnd} of the "
+        "dropped offences in {amended_n_reproposing} articles and added {amended_n_new} new ones.",
         NB02, ("article_lineage", "offence_inventory", "scope_measures")),
     "offence-inventory": Caption(
         "Offence inventory",
-        "Only the cyber-dependent core, forgery, theft or fraud, child sexual abuse material, grooming, intimate "
-        "images and laundering survive from the CND into the Chair's draft; most content-related and other "
-        "offences (extremism, terrorism, drugs, arms) come back only as 6th-session proposals.",
+        "The Chair's draft keeps {chair_n_offences} offences ({chair_offence_titles}), while {reproposed_titles} "
+        "come back only as 6th-session proposals.",
         NB02, ("offence_inventory", "article_lineage")),
     # --- 03 bracket density
     "bracket-density-heatmap": Caption(
         "Bracket density by article and draft",
-        "In the CND brackets cluster in the criminalization articles (6–16) and search and seizure (art. 28), in "
-        "the Chair's draft in the first offences (arts 6–9) and production, search and seizure (arts 27–28), while "
-        "the amended 6th-session draft (estimated) is bracketed across every chapter.",
+        "The densest CND articles are {cnd_densest_articles}, the densest of the Chair's draft {chair_densest_articles}, "
+        "while the amended 6th-session draft (estimated) is bracketed in {amended_chapters_bracketed} chapters.",
         NB03, ("bracket_density", "bracket_density_drafts")),
     "bracket-density-most-contested": Caption(
         "Most contested articles",
-        "The most contested articles were art. 18 of the CND (child sexual abuse material, 120 brackets), art. 28 "
-        "of the Chair's draft (search and seizure, 36) and, by estimate, art. 40 of the amended draft "
-        "(mutual legal assistance, 102, 90% interval 90–117).",
+        "The most contested articles were {cnd_most_contested} of the CND ({cnd_most_contested_n} brackets), "
+        "{chair_most_contested} of the Chair's draft ({chair_most_contested_n}) and, by estimate, "
+        "{amended_most_contested} of the amended draft ({amended_most_contested_n}, 90% interval "
+        "{amended_most_contested_low}–{amended_most_contested_high}).",
         NB03, ("bracket_density",)),
     "bracket-density-chapters": Caption(
         "Bracket density by chapter",
-        "In the CND the criminalization chapter (II) carried 58.5 brackets per 1,000 words against 20.9 in "
-        "chapter III, while in the amended draft brackets spread over every chapter (17–45 per 1,000 words).",
+        "In the CND the criminalization chapter (II) carried {cnd_chapter2_per_1000} brackets per 1,000 words "
+        "against {cnd_chapter3_per_1000} in chapter III, while in the amended draft brackets spread over every "
+        "chapter ({amended_chapter_per_1000_min}–{amended_chapter_per_1000_max} per 1,000 words).",
         NB03, ("bracket_density",)),
     "bracket-density-contest-profile": Caption(
         "Article contest profile",
-        "Articles on which more delegations take positions carry more brackets (Spearman ρ 0.81 in the CND, 0.67 "
-        "in the amended draft) and, less strongly, more brackets per 1,000 words (ρ 0.64 and 0.40).",
+        "Articles on which more delegations take positions carry more brackets (Spearman ρ {cnd_rho_brackets} in "
+        "the CND, {amended_rho_brackets} in the amended draft) and, less strongly, more brackets per 1,000 words "
+        "(ρ {cnd_rho_density} and {amended_rho_density}).",
         NB03, ("bracket_density",)),
-    # --- 04 who wrote the treaty (numbers filled from the lineage tables by _lineage_facts)
+    # --- 04 who wrote the treaty
     "lineage-outcomes-by-article": Caption(
         "What became of the CND proposals, by article",
         "Of the {lin_units} CND proposals with sponsors, the Chair's draft took up {lin_taken} word for word "
@@ -184,159 +186,24 @@ CAPTIONS: dict[str, Caption] = {
         "({lin_cnd_dropped} CND articles had no counterpart, {lin_repro} of them re-proposed at the 6th session); "
         "in the adopted convention the Chair's articles {lin_renumbering}.",
         NB04, ("provisions", "provision_articles", "article_crosswalk", "adopted_articles")),
-    # --- 05 damaged-text recovery (build step of recover.py)
+    # --- 05 damaged-text recovery
     "recovery-loss-profile": Caption(
         "Character loss in the damaged draft",
-        "About 38% of the characters of the damaged amended draft are lost, first letters of words and capitals "
-        "far more often than last letters, which is why short name remnants stay ambiguous.",
+        "About {loss_share} of the characters of the damaged amended draft are lost, first letters of words (kept "
+        "{loss_first_kept}) far more often than last letters (kept {loss_last_kept}), which is why short name "
+        "remnants stay ambiguous.",
         NB05, ("loss_profile",)),
     "recovery-calibration": Caption(
         "Calibration of the name recovery",
-        "On synthetic damage a top-candidate confidence of 0.99 or more is right about 98% of the time, while the "
-        "0.8–0.95 band is mostly over-confident.",
+        "On synthetic damage (held-out seeds) a top-candidate confidence of {calib_top_band} or more is right "
+        "{calib_top_acc} of the time, while from 0.80 to 0.95 it is right {calib_mid_acc} at a mean confidence of "
+        "{calib_mid_conf}.",
         NB05, ("recovery_calibration", "recovery_benchmark")),
 }
 
-SESSIONS = {"ahc4": "ahc4-cnd", "ahc6": "ahc6-amended-draft"}
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def facts(data_dir: Path | None = None) -> dict[str, str]:
-    """Caption fields computed from the data tables (empty when they are missing)."""
-    data_dir = Path(data_dir or paths.DATA)
-    if not all((data_dir / f"{t}.csv").exists() for t in ("coalition_nodes", "coalition_edges")):
-        return _lineage_facts(data_dir)
-    nodes, edges = read_table("coalition_nodes", data_dir), read_table("coalition_edges", data_dir)
-    out: dict[str, str] = {}
-    for short, doc in SESSIONS.items():
-        nd = nodes[nodes["doc_id"] == doc]
-        ed = edges[edges["doc_id"] == doc]
-        if nd.empty:
-            continue
-        blocs = sorted(b for b in set(nd["bloc"]) if b > 0)
-        out[f"{short}_nodes"] = f"{len(nd):,}"
-        out[f"{short}_ties"] = f"{int((ed['network'] == 'agreement').sum()):,}"
-        out[f"{short}_nblocs"] = str(len(blocs))
-        descr = []
-        for b in blocs:
-            sub = nd[nd["bloc"] == b].sort_values(["weighted_degree", "delegation_id"], ascending=[False, True])
-            descr.append(f"bloc {b} ({len(sub)}: {', '.join(sub['delegation_id'].head(3))} …)")
-        out[f"{short}_blocs"] = "; ".join(descr)
-        stab = nd[nd["bloc"] > 0].groupby("bloc")["bloc_stability"].mean()
-        out[f"{short}_least_stable"] = f"{stab.min():.2f} (bloc {int(stab.idxmin())})"
-        out[f"{short}_most_stable"] = f"{stab.max():.2f} (bloc {int(stab.idxmax())})"
-        top = nd.sort_values(["betweenness", "delegation_id"], ascending=[False, True]).head(3)
-        out[f"{short}_brokers"] = _and([f"{r.name} ({r.betweenness:.2f})" for r in top.itertuples()])
-        bloc_of = dict(zip(nd["delegation_id"], nd["bloc"]))
-        opp = ed[ed["network"] == "opposition"]
-        pairs: dict[tuple[int, int], float] = {}
-        for s, t, w in zip(opp["source"], opp["target"], opp["weight"]):
-            a, b = bloc_of.get(s, 0), bloc_of.get(t, 0)
-            if a > 0 and b > 0 and a != b:
-                key = (min(a, b), max(a, b))
-                pairs[key] = pairs.get(key, 0.0) + float(w)
-        if pairs:
-            (a, b), w = max(sorted(pairs.items()), key=lambda kv: kv[1])
-            lead = {k: ", ".join(nd[nd["bloc"] == k].sort_values(["weighted_degree", "delegation_id"],
-                                                                ascending=[False, True])["delegation_id"].head(2))
-                    for k in (a, b)}
-            out[f"{short}_top_opposition"] = (f"between bloc {a} ({lead[a]} …) and bloc {b} ({lead[b]} …), "
-                                             f"{w:.1f} in Newman weights")
-    out.update(_session_facts(nodes))
-    out.update(_lineage_facts(data_dir))
-    return out
-
-
-LINEAGE_TABLES = ("proposal_outcomes", "group_influence", "delegation_influence", "influence_model", "provisions",
-                  "provision_articles")
-
-
-def _ranges(pairs: list[tuple[int, int]]) -> list[str]:
-    """``[(6, 7), (7, 8), (17, 4)]`` → ``["6–7 became 7–8", "17 became 4"]``: runs of a constant shift."""
-    out, run = [], []
-    for a, b in sorted(pairs):
-        if run and a == run[-1][0] + 1 and b - a == run[-1][1] - run[-1][0]:
-            run.append((a, b))
-            continue
-        if run:
-            out.append(run)
-        run = [(a, b)]
-    if run:
-        out.append(run)
-    text = []
-    for r in out:
-        if len(r) == 1:
-            text.append(f"{r[0][0]} became {r[0][1]}")
-        elif r[0][1] == r[0][0]:
-            text.append(f"{r[0][0]}–{r[-1][0]} kept their numbers")
-        else:
-            text.append(f"{r[0][0]}–{r[-1][0]} became {r[0][1]}–{r[-1][1]}")
-    return text
-
-
-def _lineage_facts(data_dir: Path) -> dict[str, str]:
-    """The numbers of the who-wrote-the-treaty captions (notebook 04)."""
-    if not all((data_dir / f"{t}.csv").exists() for t in LINEAGE_TABLES):
-        return {}
-    o, g = read_table("proposal_outcomes", data_dir), read_table("group_influence", data_dir)
-    d, m = read_table("delegation_influence", data_dir), read_table("influence_model", data_dir)
-    prov, pa = read_table("provisions", data_dir), read_table("provision_articles", data_dir)
-    spon = o[(o["unit_group"] == "sponsor") & (o["outcome"] != "unclear")]
-    alls = g[g["grouping"] == "all"].iloc[0]
-    out = {"lin_units": f"{len(spon):,}", "lin_taken": str(int(alls["n_taken_up"])),
-           "lin_share": f"{alls['share_taken_up']:.0%}, 95% CI {alls['share_low']:.0%}–{alls['share_high']:.0%}",
-           "lin_dropped": str(int((spon["outcome"] == "article_dropped").sum()))}
-    kept = spon[spon["outcome"] != "article_dropped"]
-    per = kept.groupby("article").agg(n=("outcome", "size"), k=("outcome", lambda s: int((s == "verbatim").sum())))
-    per = per[per["n"] >= 10].assign(share=lambda x: x["k"] / x["n"]).sort_values(["share", "n"], ascending=[False, False])
-    out["lin_best"] = f"art. {per.index[0]} ({per['k'].iloc[0]} of {per['n'].iloc[0]})"
-    out["lin_worst"] = f"art. {per.index[-1]} ({per['k'].iloc[-1]} of {per['n'].iloc[-1]})"
-    for key, grouping in (("lin_bloc_range", "bloc_ahc4"), ("lin_region_range", "regional_group")):
-        x = g[(g["grouping"] == grouping) & (g["n_sponsor_units"] >= 10) & (g["group_value"] != "-1")]
-        x = x.sort_values("share_taken_up")
-        lo, hi = x.iloc[0], x.iloc[-1]
-        label = (lambda v: f"bloc {v}") if grouping == "bloc_ahc4" else (lambda v: v)
-        out[key] = (f"{lo['share_taken_up']:.0%} ({label(lo['group_value'])}, {lo['share_low']:.0%}–{lo['share_high']:.0%}) "
-                    f"to {hi['share_taken_up']:.0%} ({label(hi['group_value'])}, {hi['share_low']:.0%}–{hi['share_high']:.0%})")
-    big = d[d["n_sponsor_units"] >= 10].sort_values(["share_taken_up", "delegation_id"], ascending=[False, True])
-    out["lin_n_delegations"] = str(len(big))
-    out["lin_top"] = _and([f"{r.name} ({r.n_taken_up} of {r.n_sponsor_units})" for r in big.head(3).itertuples()])
-    out["lin_bottom"] = _and([f"{r.name} ({r.n_taken_up} of {r.n_sponsor_units})" for r in big.tail(3).itertuples()])
-    t = m[m["term"] == "log1p_article_proposals"].iloc[0]
-    out["lin_or"] = f"{t['odds_ratio']:.2f}, 95% CI {t['odds_ratio_low']:.2f}–{t['odds_ratio_high']:.2f}"
-    out["lin_adjust"] = ("changes little" if t["odds_ratio_low"] <= 1 <= t["odds_ratio_high"]
-                         else "matters: see the adjusted panel")
-    cnd2 = pa[(pa["doc_id"] == "ahc4-cnd") & (pa["chapter"] == "II")]
-    chair2 = pa[(pa["doc_id"] == "ahc6-chair-draft") & (pa["chapter"] == "II")]
-    fates = prov.set_index("provision_id").loc[cnd2["provision_id"].unique(), "fate"]
-    out["lin_cnd_articles"] = str(len(cnd2))
-    out["lin_chair_articles"] = str(len(chair2))
-    gone = cnd2[~cnd2["provision_id"].isin(set(chair2["provision_id"]))]
-    out["lin_cnd_dropped"] = str(len(gone))
-    out["lin_repro"] = str(int((fates.loc[gone["provision_id"].unique()] == "re_proposed").sum()))
-    p2 = prov[prov["provision_id"].isin(set(chair2["provision_id"]))]
-    out["lin_renumbering"] = _and(_ranges([(int(a), int(b)) for a, b in zip(p2["chair_article"], p2["adopted_article"])]))
-    return out
-
-
-def _session_facts(nodes) -> dict[str, str]:
-    """Did the blocs hold: the figure ``coalition-sessions`` in numbers."""
-    a = nodes[(nodes["doc_id"] == SESSIONS["ahc4"]) & (nodes["bloc"] > 0)].set_index("delegation_id")
-    b = nodes[(nodes["doc_id"] == SESSIONS["ahc6"]) & (nodes["bloc"] > 0)].set_index("delegation_id")
-    shared = a.index.intersection(b.index)
-    if a.empty or b.empty or not len(shared):
-        return {}
-    kept = []
-    for bloc in sorted(set(a["bloc"])):
-        members = a[a["bloc"] == bloc].sort_values(["weighted_degree"], ascending=False, kind="mergesort")
-        later = b.loc[b.index.intersection(members.index), "bloc"]
-        best = int(later.value_counts().max()) if len(later) else 0
-        kept.append(f"{best} of {len(members)} (bloc {bloc}: {', '.join(members.index[:2])} …)")
-    return {"sessions_ari": f"{adjusted_rand_score(a.loc[shared, 'bloc'], b.loc[shared, 'bloc']):.2f}",
-            "sessions_shared": str(len(shared)), "sessions_kept": _and(kept)}
+    """Caption fields: the findings computed from the data tables (:mod:`treatydrafts.analysis.findings`)."""
+    return findings.values(findings.compute(data_dir))
 
 
 def figure_files(figures_dir: Path | None = None) -> dict[str, list[str]]:

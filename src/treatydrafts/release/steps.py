@@ -17,6 +17,7 @@ from typing import Callable
 
 from .. import schema
 from ..analysis import density as density_analysis
+from ..analysis import findings
 from ..analysis import lineage as lineage_analysis
 from ..analysis import networks as networks_analysis
 from ..analysis import overview as overview_analysis
@@ -159,6 +160,9 @@ def networks(ctx: Context) -> list[Path]:
     written = write_table(nodes, "coalition_nodes", ctx.data_dir)
     written += write_table(edges, "coalition_edges", ctx.data_dir)
     written += write_table(networks_analysis.ties_table(results.values()), "coalition_ties", ctx.data_dir)
+    points, axes = networks_analysis.map_tables(results.values())
+    written += write_table(points, "coalition_map_points", ctx.data_dir)
+    written += write_table(axes, "coalition_map_axes", ctx.data_dir)
     # one force-directed layout per session for the static and the interactive view
     layouts = {d: networks_plots.layout(c.bloc_graph) for d, c in results.items()}
     written += save_specs(network_figures(results, session_comparison(results), layouts), ctx.figures_dir)
@@ -274,10 +278,13 @@ def lineage(ctx: Context) -> list[Path]:
 
 
 def release(ctx: Context) -> list[Path]:
+    """The findings quoted in texts, the data package and the figure gallery (they describe the other steps'
+    outputs)."""
+    written = write_table(findings.findings_table(findings.compute(ctx.data_dir)), "findings", ctx.data_dir)
     missing = datapackage.missing_tables(ctx.data_dir)
     if missing:
         progress(f"data package: no CSV yet for {', '.join(missing)} (left out; run the full build)")
-    return [datapackage.write_package(ctx.data_dir), gallery.write_gallery(ctx.figures_dir, ctx.data_dir)]
+    return written + [datapackage.write_package(ctx.data_dir), gallery.write_gallery(ctx.figures_dir, ctx.data_dir)]
 
 
 STEPS: tuple[Step, ...] = (
@@ -289,5 +296,5 @@ STEPS: tuple[Step, ...] = (
     Step("bracket density: tables and figures", density, 1, cost=10, uses_scope=True),
     Step("damaged-text recovery: tables and figures", recovery, 1, cost=6),
     Step("who wrote the treaty: outcomes, influence, crosswalk, profiles", lineage, 1, cost=30, uses_scope=True),
-    Step("data package and figure gallery", release, 2),
+    Step("findings, data package and figure gallery", release, 2),
 )
