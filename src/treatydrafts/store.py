@@ -6,11 +6,23 @@ and sorted by their keys, CSVs use ``\\n`` line ends.
 **Manifest.**  ``data/build-manifest.json`` records the *fingerprint* of the
 inputs the outputs were built from (SHA-256 of every source file of the
 package and its resources, of every file in ``seeds/`` and of the reviewed
-hand-made inputs under ``data/``, plus the Python minor version and the
-versions of the libraries that shape the outputs) and the SHA-256 of every
-file each build step wrote.  It has no timestamps, so it is as reproducible
-as the outputs.  :func:`is_fresh` tells the library whether ``data/`` can be
-read instead of recomputed.
+hand-made inputs under ``data/``, plus the *declared* environment: the Python
+minor version named in ``requirements.lock`` and the versions it pins for the
+libraries that shape the outputs) and the SHA-256 of every file each build
+step wrote, with the environment that actually ran the build as provenance.
+It has no timestamps, so it is as reproducible as the outputs.
+:func:`is_fresh` tells the library whether ``data/`` can be read instead of
+recomputed.
+
+**Other environments.**  The fingerprint depends on the inputs and the
+lock, not on the Python that computes it: a user on another Python (or
+other library versions) who has not changed an input gets the committed
+tables as they are (the build skips every step, the library reads them).
+Only a build in the *reference environment* (the lock's Python and pins,
+:func:`is_reference_environment`) writes ``data/build-manifest.json``; a
+build elsewhere that has to run steps (a changed input, ``--force``)
+records them in ``data/build-manifest.local.json`` (kept out of git), so the
+committed manifest is never rewritten by another environment.
 
 This module sits below the public API and the build: it knows files, not
 parsing or analyses.
@@ -19,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -28,6 +41,8 @@ import pandas as pd
 from . import paths, schema
 
 MANIFEST = "build-manifest.json"
+# written instead of MANIFEST by a build outside the reference environment (git-ignored)
+LOCAL_MANIFEST = "build-manifest.local.json"
 # Libraries whose versions can change the bytes of a table or figure.
 FINGERPRINT_PACKAGES = ("numpy", "pandas", "pyarrow", "matplotlib", "networkx", "scipy", "scikit-learn",
                         "plotly", "fonttools", "pillow")
@@ -69,12 +84,48 @@ def environment() -> dict[str, str]:
     return env
 
 
+# "# python 3.11" in the header of requirements.lock
+LOCK_PYTHON_RE = re.compile(r"^#\s*python\s+(\d+\.\d+)\b", re.IGNORECASE)
+# "scikit-learn==1.9.1"
+LOCK_PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)")
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def declared_environment(lock: Path | None = None) -> dict[str, str]:
+    """The environment ``requirements.lock`` declares, in the shape of :func:`environment`: the
+    Python minor version of its ``# python X.Y`` header and its pins of :data:`FINGERPRINT_PACKAGES`
+    (``-`` when not pinned); ``{}`` when there is no lock."""
+    try:
+        lines = Path(lock or paths.LOCK).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    python, pins = "-", {}
+    for line in lines:
+        if m := LOCK_PYTHON_RE.match(line.strip()):
+            python = m.group(1)
+        elif m := LOCK_PIN_RE.match(line.strip()):
+            pins[_normalise(m.group(1))] = m.group(2)
+    return {"python": python, **{name: pins.get(_normalise(name), "-") for name in FINGERPRINT_PACKAGES}}
+
+
+def is_reference_environment(env: dict[str, str] | None = None) -> bool:
+    """Whether ``env`` (default: this one) is the one ``requirements.lock`` declares: the only
+    environment whose build writes the committed manifest."""
+    declared = declared_environment()
+    return bool(declared) and (env or environment()) == declared
+
+
 def fingerprint() -> tuple[str, dict[str, str], dict[str, str]]:
-    """``(digest, {input label: sha256}, environment)`` of the current inputs."""
+    """``(digest, {input label: sha256}, environment)``: the digest covers the inputs and the
+    declared environment (:func:`declared_environment`), never the running one, which is
+    returned as provenance."""
     inputs = {label: sha256_file(p) for label, p in input_files().items()}
-    env = environment()
-    digest = hashlib.sha256(json.dumps({"inputs": inputs, "environment": env}, sort_keys=True).encode()).hexdigest()
-    return digest, inputs, env
+    digest = hashlib.sha256(json.dumps({"inputs": inputs, "environment": declared_environment()},
+                                       sort_keys=True).encode()).hexdigest()
+    return digest, inputs, environment()
 
 
 def output_roots(data_dir: Path | None = None, figures_dir: Path | None = None,
@@ -100,13 +151,29 @@ def path_of(label: str, roots: dict[str, Path]) -> Path:
     return roots[name] / rest
 
 
-def read_manifest(data_dir: Path | None = None) -> dict:
-    """The build manifest of ``data_dir`` (``{}`` when absent or unreadable)."""
-    path = Path(data_dir or paths.DATA) / MANIFEST
+def _load_manifest(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def manifest_path(data_dir: Path | None = None) -> Path:
+    """Where a build in this environment records its outputs: ``build-manifest.json`` in the
+    reference environment, ``build-manifest.local.json`` (git-ignored) elsewhere."""
+    return Path(data_dir or paths.DATA) / (MANIFEST if is_reference_environment() else LOCAL_MANIFEST)
+
+
+def read_manifest(data_dir: Path | None = None) -> dict:
+    """The build manifest of ``data_dir`` that this environment goes by (``{}`` when absent or
+    unreadable): the committed ``build-manifest.json``, except outside the reference environment
+    where a ``build-manifest.local.json`` built from the current inputs comes first."""
+    data_dir = Path(data_dir or paths.DATA)
+    if not is_reference_environment():
+        local = _load_manifest(data_dir / LOCAL_MANIFEST)
+        if local and local.get("fingerprint") == fingerprint()[0]:
+            return local
+    return _load_manifest(data_dir / MANIFEST)
 
 
 def outputs_unchanged(record: dict[str, str], roots: dict[str, Path]) -> bool:
@@ -133,20 +200,23 @@ def is_fresh(data_dir: Path | None = None) -> bool:
 
 def write_manifest(data_dir: Path, digest: str, inputs: dict, env: dict, steps: dict[str, dict[str, str]],
                    complete: bool) -> Path:
-    """Write the manifest: ``steps`` maps each step's name to its outputs (label → SHA-256);
-    ``complete`` says whether every step of the build is recorded."""
-    path = Path(data_dir) / MANIFEST
+    """Write the manifest (:func:`manifest_path`): ``steps`` maps each step's name to its outputs
+    (label → SHA-256); ``complete`` says whether every step of the build is recorded."""
+    path = manifest_path(data_dir)
     doc = {
         "about": "Written by `treatydrafts build`: the fingerprint of the inputs these outputs were built from "
                  "and the SHA-256 of every output, by build step. Used to skip steps whose inputs and outputs "
                  "are unchanged, and by the library to read data/ instead of recomputing.",
         "fingerprint": digest,
         "complete": complete,
+        "declared_environment": declared_environment(),
         "environment": env,
         "inputs": inputs,
         "steps": {name: dict(sorted(rec.items())) for name, rec in steps.items()},
     }
     path.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    if path.name == MANIFEST:  # the reference build supersedes any local record
+        (Path(data_dir) / LOCAL_MANIFEST).unlink(missing_ok=True)
     return path
 
 
