@@ -3,6 +3,17 @@
 Same inputs, same bytes: tables are validated against :mod:`treatydrafts.schema`
 and sorted by their keys, CSVs use ``\\n`` line ends.
 
+**CSV dialect.**  UTF-8, comma-separated, a header row, ``\\n`` line ends;
+every text cell is quoted (``"NA"``, ``""``), numbers and booleans
+(``True``/``False``) are not, and a missing number (only in the columns a
+table declares nullable) is an empty *unquoted* cell: the convention of the
+readers that look at quotes (PostgreSQL ``COPY``, ``data.table::fread``,
+Arrow with ``quoted_strings_can_be_null=False``), which read Namibia's
+``NA`` and empty text as text and only the unquoted empty cells as missing.
+Readers that ignore quotes (``pandas.read_csv``, R's ``read.csv``, readr)
+need the recipes in the README and the data dictionary
+(:data:`treatydrafts.schema.READING_CSV`).
+
 **Manifest.**  ``data/build-manifest.json`` records the *fingerprint* of the
 inputs the outputs were built from (SHA-256 of every source file of the
 package and its resources, of every file in ``seeds/`` and of the reviewed
@@ -29,6 +40,7 @@ parsing or analyses.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -224,6 +236,35 @@ def write_manifest(data_dir: Path, digest: str, inputs: dict, env: dict, steps: 
 # tables
 # ---------------------------------------------------------------------------
 
+# The CSV dialect (see the module docstring): every non-number quoted.
+CSV_FORMAT = {"index": False, "lineterminator": "\n", "encoding": "utf-8", "quoting": csv.QUOTE_NONNUMERIC}
+
+
+class _Blank(float):
+    """A missing number as the csv module writes it under ``QUOTE_NONNUMERIC``: a float (so it is
+    not quoted) whose text is empty, i.e. an empty unquoted cell.  (``None`` or NaN would become
+    ``""``, which quote-aware readers take for an empty string.)"""
+
+    def __repr__(self) -> str:
+        return ""
+
+    __str__ = __repr__
+
+
+BLANK = _Blank(0.0)
+
+
+def csv_ready(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``df`` with the missing values of the table's nullable columns as :data:`BLANK`."""
+    nullable = [c for c in schema.TABLES[name].nullable if df[c].isna().any()]
+    if not nullable:
+        return df
+    df = df.copy()
+    for c in nullable:
+        df[c] = pd.Series([BLANK if pd.isna(v) else v for v in df[c].astype(object)], index=df.index, dtype=object)
+    return df
+
+
 def write_table(df: pd.DataFrame, name: str, data_dir: Path) -> list[Path]:
     """Validate ``df`` against ``schema.TABLES[name]`` and write CSV + Parquet."""
     df = schema.validate(df, name)
@@ -231,17 +272,24 @@ def write_table(df: pd.DataFrame, name: str, data_dir: Path) -> list[Path]:
     data_dir.mkdir(parents=True, exist_ok=True)
     csv_path = data_dir / f"{name}.csv"
     pq_path = data_dir / f"{name}.parquet"
-    df.to_csv(csv_path, index=False, lineterminator="\n")
+    csv_ready(df, name).to_csv(csv_path, **CSV_FORMAT)
     df.to_parquet(pq_path, index=False, engine="pyarrow", compression="zstd")
     return [csv_path, pq_path]
+
+
+def csv_read_options(name: str) -> dict:
+    """``pandas.read_csv`` arguments that read table ``name`` exactly as written: schema dtypes, no
+    NA guessing (Namibia's ``NA`` and empty text stay strings), empty cells missing only in the
+    table's nullable columns."""
+    t = schema.TABLES[name]
+    return {"dtype": {c.name: (str if c.dtype == "str" else c.pandas_dtype) for c in t.columns},
+            "keep_default_na": False, "na_values": {c: [""] for c in t.nullable}, "encoding": "utf-8"}
 
 
 def read_table(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Read ``data/<name>.csv`` NA-safely (Namibia's ``NA`` stays a string) with schema dtypes."""
     path = Path(data_dir or paths.DATA) / f"{name}.csv"
-    t = schema.TABLES[name]
-    dtypes = {c.name: (str if c.dtype == "str" else schema.DTYPES[c.dtype]) for c in t.columns}
-    df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[])
+    df = pd.read_csv(path, **csv_read_options(name))
     return schema.validate(df, name)
 
 

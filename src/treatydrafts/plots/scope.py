@@ -26,8 +26,8 @@ def figure_shrinkage(measures: pd.DataFrame):
     m = measures[measures["series"] == "with_expert"].sort_values("session_order").reset_index(drop=True)
     x = np.arange(len(m))
     ok = m["has_criminalization_chapter"].to_numpy()
-    base = np.where(ok, m["n_offences_base"], 0)
-    prop = np.where(ok, m["n_offences_proposed"], 0)
+    base = np.where(ok, m["n_offences_base"].fillna(0).astype(int), 0)
+    prop = np.where(ok, m["n_offences_proposed"].fillna(0).astype(int), 0)
     is_exp = (m["doc_id"] == EXPERT).to_numpy()
     for i in np.flatnonzero(ok):
         hatch = "///" if is_exp[i] else None
@@ -48,7 +48,7 @@ def figure_shrinkage(measures: pd.DataFrame):
     ax.set_title("Offence articles per draft")
     ax.set_ylim(0, 44)
     ax.legend(fontsize=6.5, loc="upper center", ncol=2, frameon=False)
-    w = np.where(ok, m["n_words_chapter"], 0)
+    w = np.where(ok, m["n_words_chapter"].fillna(0).astype(int), 0)
     for i in np.flatnonzero(ok):
         ax2.bar(x[i], w[i] / 1000, color=PALETTE[5], alpha=0.45 if is_exp[i] else 1, hatch="///" if is_exp[i] else None,
                 width=0.6)
