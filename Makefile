@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with notebooks/sanitize.cfg
 
-.PHONY: build rebuild test test-fast notebooks benchmark benchmark-pipeline clean-venv
+.PHONY: build rebuild test test-fast notebooks lab lock wheel benchmark benchmark-pipeline clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,25 @@ test-fast: $(STAMP)
 # re-execute every notebook in place to refresh its committed outputs
 notebooks: $(STAMP)
 	$(BIN)/python -m treatydrafts.release.notebooks
+
+# open the notebooks in JupyterLab (pinned in requirements.lock, kernel: the .venv's python3)
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# regenerate requirements.lock after editing requirements.in: keeps the current pins, adds what is
+# new, and records this Python as the reference environment (see src/treatydrafts/store.py)
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements.in -c requirements.lock
+	{ echo "# python $$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"; \
+	  echo "# The reference environment (Python minor version above, pins below): only a build on it writes"; \
+	  echo "# data/build-manifest.json. Regenerate with \`make lock\` (pip freeze of .venv)."; \
+	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+# a wheel carrying the sources and the built tables (dist/); pip fetches the build backend
+# from the configured index
+wheel: $(STAMP)
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_parse.py

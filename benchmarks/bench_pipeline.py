@@ -134,10 +134,12 @@ def median_wall(args: list[str], n: int, env: dict | None = None) -> float:
 
 
 def make_root(tmp: Path) -> Path:
-    """A throw-away project root: linked seeds, copied data/ and notebooks/."""
+    """A throw-away project root: linked seeds, copied data/, notebooks/ and the lock (it declares
+    the environment the build fingerprint covers)."""
     root = tmp / "root"
     root.mkdir()
     (root / "seeds").symlink_to(REPO / "seeds")
+    shutil.copy2(REPO / "requirements.lock", root / "requirements.lock")
     shutil.copytree(REPO / "data", root / "data")
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     (root / "figures").mkdir()

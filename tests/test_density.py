@@ -153,7 +153,8 @@ def test_estimate_marks_unobservable_measures():
     r = measure(["x]"] * 3 + ["[y]"], heading="")
     (e,) = D.estimate_damaged([r], {"[": (3, 10), "]": (75, 100)}, char_survival=0.6, ref_chars_per_word=5.0,
                               attributed={1: 2})
-    assert e.is_estimate and e.n_top_level == -1 and e.bracketed_char_share == -1.0
+    assert e.is_estimate  # not observable in damaged text: missing, never a -1 code
+    assert e.n_top_level is None and e.max_depth is None and e.n_unclosed is None and e.bracketed_char_share is None
     assert e.n_brackets_low <= e.n_brackets <= e.n_brackets_high
     assert e.n_brackets >= 4  # 4 closers observed
     assert e.n_attributed == 2

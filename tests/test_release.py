@@ -7,6 +7,7 @@ here, not in a reader's hands.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -55,27 +56,56 @@ def test_package_is_generated_and_current():
 
 
 def test_package_lists_every_exported_table(package):
+    """Each table twice: its CSV (``<table>``) and its Parquet copy (``<table>-parquet``)."""
     assert datapackage.missing_tables(paths.DATA) == []
     names = [r["name"] for r in package["resources"]]
-    assert names == [t.name for t in schema.TABLES.values() if t.exported]
+    tables = [t.name for t in schema.TABLES.values() if t.exported]
+    assert names == tables + [n + datapackage.PARQUET_SUFFIX for n in tables]
     assert package["version"] == treatydrafts.__version__
-    assert package["licenses"][0]["name"] == "MIT"
+
+
+def test_package_licence_is_for_data(package):
+    """Tables and figures: CC-BY-4.0; the code: MIT (said in the description, LICENSE, CITATION.cff)."""
+    assert [x["name"] for x in package["licenses"]] == ["CC-BY-4.0"]
+    assert "MIT" in package["description"] and "CC-BY-4.0" in package["description"]
 
 
 def test_package_fields_follow_the_schema(package):
     for res in package["resources"]:
-        t = schema.TABLES[res["name"]]
+        name = res["name"].removesuffix(datapackage.PARQUET_SUFFIX)
+        t = schema.TABLES[name]
         fields = res["schema"]["fields"]
         assert [f["name"] for f in fields] == t.names
-        assert [f["type"] for f in fields] == [datapackage.FIELD_TYPES[c.dtype] for c in t.columns]
+        assert [f["type"] for f in fields] == [
+            "date" if schema.FIELDS[c.name].is_date else datapackage.FIELD_TYPES[c.dtype] for c in t.columns]
         assert [f["description"] for f in fields] == [c.meaning for c in t.columns]
         assert res["schema"].get("primaryKey", []) == list(t.primary_key)
-        assert res["path"] == f"{t.name}.csv" and (paths.DATA / res["path"]).exists()
+        ext = "parquet" if res["name"].endswith(datapackage.PARQUET_SUFFIX) else "csv"
+        assert res["format"] == ext and res["path"] == f"{name}.{ext}" and (paths.DATA / res["path"]).exists()
+        assert res["hash"] == "sha256:" + hashlib.sha256((paths.DATA / res["path"]).read_bytes()).hexdigest()
+
+
+def test_package_types_dates_and_links_delegations(package):
+    docs = next(r for r in package["resources"] if r["name"] == "documents")
+    assert {f["name"]: f["type"] for f in docs["schema"]["fields"]}["date"] == "date"
+    pos = next(r for r in package["resources"] if r["name"] == "positions")
+    keys = {k["fields"]: k["reference"] for k in pos["schema"]["foreignKeys"]}
+    assert keys["delegation_id"] == {"resource": "delegations", "fields": "delegation_id"}
+    assert keys["doc_id"] == {"resource": "documents", "fields": "doc_id"}
+    edges = next(r for r in package["resources"] if r["name"] == "coalition_edges-parquet")
+    assert {k["fields"] for k in edges["schema"]["foreignKeys"]} == {"doc_id", "source", "target"}
+
+
+def test_package_and_dictionary_carry_no_rst_markup(package):
+    """Descriptions are Markdown: no ``double backticks`` or :role:`x` from docstrings."""
+    rst = re.compile(r"(?<!`)``(?!`)|:(func|mod|data|class|meth|attr):`")  # not a ``` code fence
+    texts = [package["description"]] + [r["description"] for r in package["resources"]]
+    texts += [f["description"] for r in package["resources"] for f in r["schema"]["fields"]]
+    texts.append((paths.DOCS / "data-dictionary.md").read_text(encoding="utf-8"))
+    assert not [t[:80] for t in texts if rst.search(t)]
 
 
 def test_package_sources_are_the_vendored_files(package):
-    import hashlib
-
     assert [s["doc_id"] for s in package["sources"]] == catalog.doc_ids()
     for s in package["sources"]:
         f = (PACKAGE.parent / s["path"]).resolve()
@@ -376,4 +406,7 @@ def test_citation_and_licence_match_the_release():
         assert doc_id in notes and catalog.entry(doc_id)["file"] in notes
     assert f"## {treatydrafts.__version__}" in (paths.ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     licence = (paths.ROOT / "LICENSE").read_text(encoding="utf-8")
-    assert licence.startswith("MIT License") and "seeds/SOURCES.md" in licence
+    assert licence.startswith("MIT License") and "seeds/SOURCES.md" in licence and "LICENSE-DATA" in licence
+    data_licence = (paths.ROOT / "LICENSE-DATA").read_text(encoding="utf-8")
+    assert "CC-BY-4.0" in data_licence and "https://creativecommons.org/licenses/by/4.0/" in data_licence
+    assert cff["license"] == ["MIT", "CC-BY-4.0"]

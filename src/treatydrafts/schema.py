@@ -11,6 +11,13 @@ Everything else derives from here: table validation (:func:`validate`), the
 data dictionary in ``docs/data-dictionary.md`` (:func:`data_dictionary_markdown`)
 and the column order of every exported CSV / Parquet file.
 
+**Missing values.**  Text is never missing: an absent text is the empty
+string, so codes such as Namibia's ``NA`` stay text.  A number is missing
+only in a column a table declares ``nullable`` (a count that does not apply,
+or cannot be measured in the damaged draft): pandas ``Int64`` / ``NaN``,
+null in Parquet, an empty unquoted cell in the CSV.  :func:`validate`
+rejects a missing value anywhere else.
+
 Naming conventions: :data:`CONVENTIONS` (shown at the top of the data dictionary).
 """
 from __future__ import annotations
@@ -23,6 +30,8 @@ from . import vocab
 from .errors import SchemaError
 
 DTYPES = {"str": object, "int": "int64", "float": "float64", "bool": "bool"}
+# the pandas dtype of a nullable column (text and booleans are never missing)
+NULLABLE_DTYPES = {"int": "Int64", "float": "float64"}
 
 LINE_ROLES = vocab.LINE_ROLES
 
@@ -35,16 +44,23 @@ class Field:
     dtype: str  # "str" | "int" | "float" | "bool"
     meaning: str
     values: tuple[str, ...] = ()  # allowed values of a categorical column (empty = any)
+    is_date: bool = False  # text holding an ISO 8601 calendar date (typed `date` in the data package)
+    references: str = ""  # "table.column" the values point to (a foreign key; empty text = none)
 
 
 @dataclass(frozen=True)
 class Column:
-    """A field as used by one table (its meaning there, and allowed values)."""
+    """A field as used by one table (its meaning there, allowed values, and whether it may be missing)."""
 
     name: str
     dtype: str
     meaning: str
     values: tuple[str, ...] = ()
+    nullable: bool = False  # may hold missing values (numbers only): "not applicable" / "not measurable"
+
+    @property
+    def pandas_dtype(self):
+        return NULLABLE_DTYPES[self.dtype] if self.nullable else DTYPES[self.dtype]
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,11 @@ class Table:
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def nullable(self) -> list[str]:
+        """Columns that may hold missing values."""
+        return [c.name for c in self.columns if c.nullable]
 
 
 STANCES = ("sponsor", "retain", "delete", "against", "original", "retain_original", "integrate", "move",
@@ -92,7 +113,7 @@ def _fields(*fields: Field) -> dict[str, Field]:
 
 
 FIELDS: dict[str, Field] = _fields(
-    Field('doc_id', 'str', 'Source document id (see the `documents` table).'),
+    Field('doc_id', 'str', 'Source document id (see the `documents` table).', references='documents.doc_id'),
     Field('file', 'str', 'File name under `seeds/` (vendored byte-for-byte from the source).'),
     Field('sha256', 'str', "SHA-256 of the file's bytes."),
     Field('un_symbol', 'str', 'UN document symbol where there is one (e.g. `A/AC.291/22`).'),
@@ -100,7 +121,7 @@ FIELDS: dict[str, Field] = _fields(
     Field('display_title', 'str', "The article's title for readers: its base wording with bracket notation and proposals resolved (`treatydrafts.parse.titles`: struck base text kept, proposals dropped, the first of alternative wordings kept); for a draft that amends a base draft, the base's display title of the same article. Empty when the article has no title."),
     Field('session', 'str', 'Ad Hoc Committee session the document belongs to.'),
     Field('session_order', 'int', 'Chronological order of the documents (`documents.session_order`; 1 = earliest).'),
-    Field('date', 'str', 'Date of the document (ISO 8601).'),
+    Field('date', 'str', 'Date of the document (ISO 8601, `YYYY-MM-DD`).', is_date=True),
     Field('kind', 'str', 'What kind of thing the row is (the allowed values depend on the table).'),
     Field('notation', 'str', 'Notation and extraction quirks of the file.'),
     Field('parser', 'str', 'Segmenter used for the document.'),
@@ -138,7 +159,7 @@ FIELDS: dict[str, Field] = _fields(
     Field('confidence', 'float', 'How sure the reading is, in [0, 1]: 1.0 for clean text; the recovery confidence for damaged text.'),
     Field('offset', 'int', '0-based offset of the delegation code or name in the source.'),
     Field('code_as_written', 'str', 'Delegation code or name as written in the source (the damaged form for the 6th session).'),
-    Field('delegation_id', 'str', 'Registry id (`delegations.delegation_id`): ISO 3166-1 alpha-3 for States, `EU`, `CARICOM` for the organizations; empty when a code or name is doubtful, unknown or ambiguous.'),
+    Field('delegation_id', 'str', 'Registry id (`delegations.delegation_id`): ISO 3166-1 alpha-3 for States, `EU`, `CARICOM` for the organizations; empty when a code or name is doubtful, unknown or ambiguous.', references='delegations.delegation_id'),
     Field('stance', 'str', "A delegation's position on a proposal: sponsor (proposes the wording) / retain / delete / against / original (prefers the original wording) / retain_original / integrate (into another paragraph) / move (elsewhere) / alt (offers an alternative) / keep."),
     Field('resolution', 'str', 'How the code or name was resolved: exact / alias / flagged (valid code with a caveat, e.g. PL, AT) / doubtful (kept unresolved, e.g. MO) / unknown / not_a_code / recovered (damaged name read with confidence) / ambiguous (several candidates; see `candidates`).', RESOLUTIONS),
     Field('damaged', 'str', 'Damaged source string that was read (6th-session recovery), else empty.'),
@@ -190,8 +211,8 @@ FIELDS: dict[str, Field] = _fields(
     Field('betweenness', 'float', 'Normalised betweenness centrality in the agreement network (edge length = 1 / weight).'),
     Field('participation', 'float', 'Participation coefficient: 1 − Σ_s (share of weighted degree towards bloc s)²; 0 = all ties inside one bloc.'),
     Field('network', 'str', "Layer: `cosponsorship` (both sponsor the same wording), `agreement` (same stance group on a proposal) or `opposition` (opposite sides of a proposal's wording; see `treatydrafts.networks`)."),
-    Field('source', 'str', 'First delegation id (alphabetically).'),
-    Field('target', 'str', 'Second delegation id.'),
+    Field('source', 'str', 'First delegation id (alphabetically).', references='delegations.delegation_id'),
+    Field('target', 'str', 'Second delegation id.', references='delegations.delegation_id'),
     Field('weight', 'float', "Tie weight: Newman's collaboration weighting, 1/(n−1) per proposal with n participants, times both positions' confidence."),
     Field('sign', 'int', '+1 co-sponsorship / agreement, −1 opposition.'),
     Field('stance_source', 'str', 'Stance of `source` on the proposal.'),
@@ -206,7 +227,7 @@ FIELDS: dict[str, Field] = _fields(
     Field('proposed_rule', 'str', 'Why is_proposed is true: `segmenter` (articles.is_proposed) / `label suffix`; empty for base text.'),
     Field('category', 'str', 'For offences: cyber-dependent / cyber-enabled / content-related / other (codebook in notebook 02); empty for non-offences.'),
     Field('category_rule', 'str', 'Title wording that decided the category, or `inherited from <doc> art. <n>`.'),
-    Field('n_conducts', 'int', 'Prohibited conducts in offence articles; -1 = not measurable (damaged text).'),
+    Field('n_conducts', 'int', 'Prohibited conducts in offence articles; missing where not measurable (damaged text).'),
     Field('from_doc', 'str', 'Earlier document.'),
     Field('from_article_seq', 'int', 'article_seq in from_doc (0 for `new`: no predecessor).'),
     Field('from_article', 'str', 'Article label of the earlier article of a link between drafts (empty when there is none).'),
@@ -223,7 +244,7 @@ FIELDS: dict[str, Field] = _fields(
     Field('confirmed', 'bool', 'True when a person checked the link against both texts.'),
     Field('note', 'str', 'Free-text note on the row.'),
     Field('series', 'str', '`negotiating` or `with_expert`.'),
-    Field('has_criminalization_chapter', 'bool', 'False for drafts without one (ahc3-uk-submission); their counts are -1 (not applicable), never 0.'),
+    Field('has_criminalization_chapter', 'bool', 'False for drafts without one (ahc3-uk-submission); their counts are missing (not applicable), never 0.'),
     Field('previous_doc', 'str', 'Draft the flows are measured against (empty for the first).'),
     Field('n_offences', 'int', 'Offence articles.'),
     Field('n_offences_base', 'int', 'Offence articles of the base text.'),
@@ -241,15 +262,15 @@ FIELDS: dict[str, Field] = _fields(
     Field('n_dropped', 'int', 'Offence articles of previous_doc dropped.'),
     Field('n_reproposed', 'int', 'Offence articles re-proposed (dropped earlier, back in this draft as a delegation proposal).'),
     Field('n_new', 'int', 'Offence articles with no predecessor.'),
-    Field('n_top_level', 'int', 'Spans at depth 1 (not inside another span). -1 = not observable (damaged draft).'),
+    Field('n_top_level', 'int', 'Spans at depth 1 (not inside another span); missing where not observable (damaged draft).'),
     Field('n_attributed', 'int', 'Bracket spans carrying a delegation tail or list.'),
     Field('n_unattributed', 'int', 'Spans without delegation attribution: alternative terms, placeholders, untagged wording (nested ones included).'),
     Field('n_placeholders', 'int', 'Bracket spans that are placeholders to fill in (`[date]`, `[city]`, `[place]`, `[country]`, …).'),
     Field('n_struck', 'int', 'Spans flagged `is_struck` (opener inside `~~…~~` or more than half struck).'),
-    Field('n_unclosed', 'int', 'Spans whose opener has no closer in the article (`is_closed` false). -1 = not observable (damaged draft).'),
+    Field('n_unclosed', 'int', 'Spans whose opener has no closer in the article (`is_closed` false); missing where not observable (damaged draft).'),
     Field('n_unmatched_closers', 'int', "Closers with no opener in the article (`unmatched_closer` diagnostics on the article's lines); not spans."),
-    Field('max_depth', 'int', "Deepest nesting level among the article's spans (0 = no brackets; -1 = not observable, damaged draft)."),
-    Field('bracketed_char_share', 'float', "Share of n_chars lying inside the union of the article's spans (bracket characters included); an unclosed span is cut at the end of the paragraph holding its opener (of its line outside paragraphs). In [0, 1]; -1 = not observable (damaged draft)."),
+    Field('max_depth', 'int', "Deepest nesting level among the article's spans (0 = no brackets; missing where not observable, damaged draft)."),
+    Field('bracketed_char_share', 'float', "Share of n_chars lying inside the union of the article's spans (bracket characters included); an unclosed span is cut at the end of the paragraph holding its opener (of its line outside paragraphs). In [0, 1]; missing where not observable (damaged draft)."),
     Field('brackets_per_1000_words', 'float', '1000 × n_brackets / n_words (0 when n_words is 0).'),
     Field('n_options', 'int', 'Substitute or additional wordings on offer beyond the first.'),
     Field('n_alt_paragraphs', 'int', 'Paragraphs whose label contains `alt` (`2 alt`, `(a) alt`): alternatives to a paragraph.'),
@@ -371,9 +392,14 @@ TABLES: dict[str, Table] = {}
 
 
 def _table(name: str, description: str, columns: tuple[str, ...], primary_key: tuple[str, ...],
-           meanings: dict[str, str | tuple[str, tuple[str, ...]]] | None = None, exported: bool = True) -> Table:
+           meanings: dict[str, str | tuple[str, tuple[str, ...]]] | None = None, exported: bool = True,
+           nullable: tuple[str, ...] = ()) -> Table:
     """Register a table whose columns are :data:`FIELDS` names; ``meanings`` overrides a column's
-    meaning in this table (a string, or ``(meaning, allowed values)``)."""
+    meaning in this table (a string, or ``(meaning, allowed values)``); ``nullable`` names the
+    numeric columns that may hold missing values in this table (never text, booleans or keys)."""
+    bad = [c for c in nullable if c not in columns or c in primary_key or FIELDS[c].dtype not in NULLABLE_DTYPES]
+    if bad:
+        raise SchemaError(f"table {name!r}: only numeric non-key columns of the table can be nullable: {bad}")
     cols = []
     for c in columns:
         f = FIELDS[c]
@@ -383,7 +409,7 @@ def _table(name: str, description: str, columns: tuple[str, ...], primary_key: t
             m, v = over
         elif over is not None:
             m = over
-        cols.append(Column(c, f.dtype, m, tuple(v)))
+        cols.append(Column(c, f.dtype, m, tuple(v), c in nullable))
     unknown = set(meanings or {}) - set(columns)
     if unknown:
         raise SchemaError(f"table {name!r}: meanings for columns it does not have: {sorted(unknown)}")
@@ -549,8 +575,9 @@ _table('offence_inventory', 'One row per article of every criminalization chapte
            'chapter': 'Chapter label (the criminalization chapter).',
            'is_proposed': 'Proposed by delegations rather than base text: articles.is_proposed, or a suffixed label (`10 bis`, `18 alt`, `15 octies`) inserted into the base numbering.',
            'n_words': "articles.n_words (words in the article's paragraphs, bracketed and struck text included).",
-           'n_conducts': 'Prohibited conducts in an offence article: plain-labelled subparagraphs `(a)`, `(b)` … under an operative paragraph, else the number of operative paragraphs (min 1). 0 for non-offences; -1 = not measurable (damaged text).',
-       })
+           'n_conducts': 'Prohibited conducts in an offence article: plain-labelled subparagraphs `(a)`, `(b)` … under an operative paragraph, else the number of operative paragraphs (min 1). 0 for non-offences; missing where not measurable (damaged text).',
+       },
+       nullable=('n_conducts',))
 
 _table('article_lineage', 'Article crosswalk between drafts (criminalization chapters): automatic title/text matching, reviewed by hand in `data/article_lineage_reviewed.csv`.',
        ('from_doc', 'from_article_seq', 'from_article', 'from_title', 'to_doc', 'to_article_seq', 'to_article', 'to_title', 'relation', 'score', 'title_score', 'text_score', 'method', 'confirmed', 'note',),
@@ -561,15 +588,18 @@ _table('article_lineage', 'Article crosswalk between drafts (criminalization cha
            'note': "Reviewer's note (why merged / absorbed / …), or the automatic matcher's note.",
        })
 
-_table('scope_measures', "Criminalization-scope measures per draft, in session order, for two series: `negotiating` (ahc4-cnd → ahc6-chair-draft → ahc6-amended-draft) and `with_expert` (expert-2023-proposal placed between the CND and the Chair's draft).",
+_table('scope_measures', "Criminalization-scope measures per draft, in session order, for two series: `negotiating` (ahc4-cnd → ahc6-chair-draft → ahc6-amended-draft) and `with_expert` (expert-2023-proposal placed between the CND and the Chair's draft). Counts that do not apply are missing (empty in the CSV, null in Parquet): every count of a draft without a criminalization chapter, the flows (`n_kept` … `n_new`) of the first draft of a series (no `previous_doc`), `n_conducts` where the damaged text cannot show it.",
        ('series', 'doc_id', 'session_order', 'kind', 'has_criminalization_chapter', 'previous_doc', 'n_articles', 'n_offences', 'n_offences_base', 'n_offences_proposed', 'n_general_part', 'n_bridging', 'n_words_chapter', 'n_conducts', 'n_cyber_dependent', 'n_cyber_enabled', 'n_content_related', 'n_other_category', 'n_kept', 'n_merged', 'n_split', 'n_dropped', 'n_reproposed', 'n_new', 'note',),
        ('series', 'doc_id'),
        meanings={
            'kind': 'documents.kind.',
            'n_articles': 'Articles in the criminalization chapter.',
-           'n_conducts': 'Distinct prohibited conducts (sum of offence_inventory.n_conducts); -1 = not measurable.',
+           'n_conducts': 'Distinct prohibited conducts (sum of offence_inventory.n_conducts); missing where not measurable.',
            'note': 'What the row means where counts are not applicable.',
-       })
+       },
+       nullable=('n_articles', 'n_offences', 'n_offences_base', 'n_offences_proposed', 'n_general_part', 'n_bridging',
+                 'n_words_chapter', 'n_conducts', 'n_cyber_dependent', 'n_cyber_enabled', 'n_content_related',
+                 'n_other_category', 'n_kept', 'n_merged', 'n_split', 'n_dropped', 'n_reproposed', 'n_new'))
 
 _table('offence_reproposals', 'Who proposed re-adding dropped offences at the 6th session: positions (from the damaged-text recovery) on articles linked `re-proposed` in article_lineage.',
        ('doc_id', 'article_seq', 'article', 'title', 'from_article', 'proposal_id', 'offset', 'code_as_written', 'delegation_id', 'stance', 'confidence',),
@@ -580,7 +610,7 @@ _table('offence_reproposals', 'Who proposed re-adding dropped offences at the 6t
            'from_article': 'The ahc4-cnd article it re-proposes.',
        })
 
-_table('bracket_density', "Bracket density per document × article (`treatydrafts.density`). One bracket = one opener (`[`, or the CND's single `{`) with its closer; nested spans count on their own, adjacent spans separately; an opener never closed in its article is still one span (`n_unclosed`); a closer without opener is not a span (`n_unmatched_closers`); struck spans count (`n_struck`). A span belongs to the article holding its opener line (heading included). Rows of `ahc6-amended-draft` are estimates (`is_estimate`): most of its `[` were lost in extraction; `-1` there marks what the damaged text cannot show.",
+_table('bracket_density', "Bracket density per document × article (`treatydrafts.density`). One bracket = one opener (`[`, or the CND's single `{`) with its closer; nested spans count on their own, adjacent spans separately; an opener never closed in its article is still one span (`n_unclosed`); a closer without opener is not a span (`n_unmatched_closers`); struck spans count (`n_struck`). A span belongs to the article holding its opener line (heading included). Rows of `ahc6-amended-draft` are estimates (`is_estimate`): most of its `[` were lost in extraction; missing values there (empty in the CSV, null in Parquet) mark what the damaged text cannot show.",
        ('doc_id', 'article_seq', 'article', 'chapter', 'title', 'display_title', 'start_line', 'end_line', 'n_words', 'n_chars', 'n_brackets', 'n_top_level', 'n_attributed', 'n_unattributed', 'n_placeholders', 'n_struck', 'n_unclosed', 'n_unmatched_closers', 'max_depth', 'bracketed_char_share', 'brackets_per_1000_words', 'n_options', 'n_alt_paragraphs', 'n_added_paragraphs', 'n_alternative_terms', 'n_proposals', 'n_delegations', 'is_estimate', 'n_brackets_low', 'n_brackets_high', 'brackets_per_1000_words_low', 'brackets_per_1000_words_high', 'n_open_observed', 'n_close_observed',),
        ('doc_id', 'article_seq'),
        meanings={
@@ -594,7 +624,8 @@ _table('bracket_density', "Bracket density per document × article (`treatydraft
            'n_placeholders': 'Spans that are placeholders to fill in (`[date]`, `[city]`, `[place]`, `[country]`, …): bracketed but not contested wording; included in n_brackets.',
            'n_options': "Substitute or additional wordings on offer beyond the first: n_alt_paragraphs + n_added_paragraphs + n_alternative_terms + 1 if the article's own label has `alt`.",
            'is_estimate': 'True where the bracket measures are inferred (the damaged `ahc6-amended-draft`), false where counted.',
-       })
+       },
+       nullable=('n_top_level', 'n_unclosed', 'max_depth', 'bracketed_char_share'))
 
 _table('bracket_survival', "How often `[` and `]` survived the extraction of `ahc6-amended-draft`: every closed top-level bracket of the Chair's draft (`ahc6-chair-draft`) inside an article, with its context, looked for in the damaged text of the same article (`treatydrafts.density.measure_survival`).",
        ('ref_doc', 'ref_line', 'ref_offset', 'char', 'article', 'doc_id', 'start_line', 'end_line', 'match_offset', 'match_score', 'is_unamended', 'survived',),
@@ -749,13 +780,14 @@ def read_text_csv(path) -> pd.DataFrame:
 def empty_frame(name: str) -> pd.DataFrame:
     """An empty DataFrame with the table's columns and dtypes."""
     t = TABLES[name]
-    return pd.DataFrame({c.name: pd.Series([], dtype=DTYPES[c.dtype]) for c in t.columns})
+    return pd.DataFrame({c.name: pd.Series([], dtype=c.pandas_dtype) for c in t.columns})
 
 
 def validate(df: pd.DataFrame, name: str, sort: bool = True) -> pd.DataFrame:
     """Check ``df`` against table ``name``: exact columns, dtypes, no missing
-    values, unique primary key.  Returns a copy cast to the declared dtypes,
-    in declared column order, sorted by primary key (when ``sort``).
+    values (except in the table's ``nullable`` columns), unique primary key.
+    Returns a copy cast to the declared dtypes (``Int64`` for a nullable
+    integer column), in declared column order, sorted by primary key (when ``sort``).
     """
     t = TABLES[name]
     missing = [c for c in t.names if c not in df.columns]
@@ -765,7 +797,7 @@ def validate(df: pd.DataFrame, name: str, sort: bool = True) -> pd.DataFrame:
     out = df[t.names].copy()
     for col in t.columns:
         s = out[col.name]
-        if s.isna().any():
+        if not col.nullable and s.isna().any():
             raise SchemaError(f"table {name!r}: column {col.name!r} has {int(s.isna().sum())} missing values")
         try:
             if col.dtype == "str":
@@ -782,8 +814,12 @@ def validate(df: pd.DataFrame, name: str, sort: bool = True) -> pd.DataFrame:
                 if s.dtype != bool and not set(pd.unique(s)) <= {True, False}:
                     raise SchemaError(f"table {name!r}: column {col.name!r} is not boolean")
                 out[col.name] = s.astype(bool)
+            elif col.nullable and col.dtype == "int":
+                if s.dtype == object:  # None / pd.NA among ints
+                    s = pd.to_numeric(s.where(s.notna(), None), errors="raise")
+                out[col.name] = s.astype(col.pandas_dtype)
             else:
-                out[col.name] = s.astype(DTYPES[col.dtype])
+                out[col.name] = s.astype(col.pandas_dtype)
         except SchemaError:
             raise
         except (TypeError, ValueError) as exc:
@@ -808,11 +844,78 @@ Naming conventions (after PUDL): `doc_id` names a source document;
 `*_offset` are 0-based character offsets into the source file (end
 exclusive); `is_*` are booleans; `n_*` are counts; `share` values lie
 in [0, 1].  Missing text is the empty string, never NaN, so codes such as
-Namibia's `NA` survive every CSV round trip.
+Namibia's `NA` survive every CSV round trip.  A number is missing only
+where a table's column list says *nullable* (a count that does not apply,
+or that the damaged draft cannot show): null in Parquet, an empty cell in
+the CSV; it is never coded as `-1` or `0`.
 
 Every column name has one definition (the field index at the end); a
 table's column list gives the meaning in that table where it needs the
 table's context."""
+
+
+# How to read the CSVs safely (shown in the data dictionary; the README carries the same recipes,
+# tests/test_csv_safety.py runs the pandas ones on the real files).
+PANDAS_RECIPE = """\
+import pandas as pd
+
+# exact: the Parquet copy is typed, nothing is guessed (missing counts are <NA>)
+positions = pd.read_parquet("data/positions.parquet")
+
+# CSV: only empty cells are missing; Namibia's "NA" stays text
+positions = pd.read_csv("data/positions.csv", keep_default_na=False, na_values=[""])"""
+
+R_RECIPE = """\
+# exact: the Parquet copy (package arrow)
+positions <- arrow::read_parquet("data/positions.parquet")
+
+# base R: no string is NA; empty text stays "", empty numbers are NA
+positions <- read.csv("data/positions.csv", na.strings = character(0), encoding = "UTF-8")
+
+# readr: only empty cells are NA (empty text too); "NA" stays text
+positions <- readr::read_csv("data/positions.csv", na = "")"""
+
+READING_CSV = f"""\
+## Reading the CSV files
+
+Namibia's ISO code is `NA` (`delegations.iso2`; also 7 rows of
+`positions.code_as_written`), which the common readers take for a missing
+value by default, and some text is empty (an unresolved
+`positions.delegation_id`).  What the readers do with our CSVs:
+
+| reader, default options | `"NA"` | empty text `""` | empty number |
+|---|---|---|---|
+| `pandas.read_csv` | missing | missing | missing |
+| R `read.csv` | missing | `""` | `NA` |
+| readr `read_csv` | missing | `NA` | `NA` |
+| `pyarrow.csv.read_csv` | text | text | missing |
+| PostgreSQL `COPY … (FORMAT csv)` | text | text | `NULL` |
+
+pandas, `read.csv` and readr compare a cell with their NA strings after
+removing its quotes (readr's `quoted_na` switch is deprecated since readr
+2.0.0), so quoting `"NA"` does not protect it there.  The CSVs follow the
+convention of the readers that do look at quotes (PostgreSQL,
+`data.table::fread`, which reads `,"",` as an empty string and `,,` as
+`NA`): every text cell is quoted (`"NA"`, `""`), numbers and booleans are
+not, and a missing number is an empty unquoted cell.  For pandas and R,
+switch NA guessing off:
+
+```python
+{PANDAS_RECIPE}
+```
+
+```r
+{R_RECIPE}
+```
+
+Both still guess column types: a label whose values all look like numbers
+(`articles.cluster`, `bracket_survival.article`,
+`bracket_density_alignment.ref_article`) comes back as a number unless you
+say `dtype={{"cluster": str}}` (pandas) or `colClasses` (R).
+In Python, `treatydrafts.store.read_table("positions")` reads a CSV exactly
+as the library wrote it (empty text stays `""`); the Parquet copies and
+`data/datapackage.json` (Frictionless: field types, `missingValues` per
+field) carry the types for any other tool."""
 
 
 def data_dictionary_markdown() -> str:
@@ -825,6 +928,8 @@ def data_dictionary_markdown() -> str:
         "",
         CONVENTIONS,
         "",
+        READING_CSV,
+        "",
     ]
     used: dict[str, list[str]] = {}
     for t in TABLES.values():
@@ -832,7 +937,7 @@ def data_dictionary_markdown() -> str:
             continue
         out += [f"## `{t.name}`", "", t.description, "", f"Primary key: {', '.join(f'`{k}`' for k in t.primary_key)}", "",
                 "| column | type | meaning |", "|---|---|---|"]
-        out += [f"| `{c.name}` | {c.dtype} | {c.meaning.replace('|', '/')}"
+        out += [f"| `{c.name}` | {_type_label(c)} | {c.meaning.replace('|', '/')}"
                 + (f" Allowed: {', '.join(f'`{v}`' for v in c.values)}." if c.values else "") + " |" for c in t.columns]
         out.append("")
         for c in t.columns:
@@ -845,3 +950,8 @@ def data_dictionary_markdown() -> str:
                    + ", ".join(f"`{t}`" for t in used[name]) + " |")
     out.append("")
     return "\n".join(out)
+
+
+def _type_label(c: Column) -> str:
+    label = "str (date)" if FIELDS[c.name].is_date else c.dtype
+    return f"{label}, nullable" if c.nullable else label

@@ -3,22 +3,47 @@
 Same inputs, same bytes: tables are validated against :mod:`treatydrafts.schema`
 and sorted by their keys, CSVs use ``\\n`` line ends.
 
+**CSV dialect.**  UTF-8, comma-separated, a header row, ``\\n`` line ends;
+every text cell is quoted (``"NA"``, ``""``), numbers and booleans
+(``True``/``False``) are not, and a missing number (only in the columns a
+table declares nullable) is an empty *unquoted* cell: the convention of the
+readers that look at quotes (PostgreSQL ``COPY``, ``data.table::fread``,
+Arrow with ``quoted_strings_can_be_null=False``), which read Namibia's
+``NA`` and empty text as text and only the unquoted empty cells as missing.
+Readers that ignore quotes (``pandas.read_csv``, R's ``read.csv``, readr)
+need the recipes in the README and the data dictionary
+(:data:`treatydrafts.schema.READING_CSV`).
+
 **Manifest.**  ``data/build-manifest.json`` records the *fingerprint* of the
 inputs the outputs were built from (SHA-256 of every source file of the
 package and its resources, of every file in ``seeds/`` and of the reviewed
-hand-made inputs under ``data/``, plus the Python minor version and the
-versions of the libraries that shape the outputs) and the SHA-256 of every
-file each build step wrote.  It has no timestamps, so it is as reproducible
-as the outputs.  :func:`is_fresh` tells the library whether ``data/`` can be
-read instead of recomputed.
+hand-made inputs under ``data/``, plus the *declared* environment: the Python
+minor version named in ``requirements.lock`` and the versions it pins for the
+libraries that shape the outputs) and the SHA-256 of every file each build
+step wrote, with the environment that actually ran the build as provenance.
+It has no timestamps, so it is as reproducible as the outputs.
+:func:`is_fresh` tells the library whether ``data/`` can be read instead of
+recomputed.
+
+**Other environments.**  The fingerprint depends on the inputs and the
+lock, not on the Python that computes it: a user on another Python (or
+other library versions) who has not changed an input gets the committed
+tables as they are (the build skips every step, the library reads them).
+Only a build in the *reference environment* (the lock's Python and pins,
+:func:`is_reference_environment`) writes ``data/build-manifest.json``; a
+build elsewhere that has to run steps (a changed input, ``--force``)
+records them in ``data/build-manifest.local.json`` (kept out of git), so the
+committed manifest is never rewritten by another environment.
 
 This module sits below the public API and the build: it knows files, not
 parsing or analyses.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
+import re
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -28,6 +53,8 @@ import pandas as pd
 from . import paths, schema
 
 MANIFEST = "build-manifest.json"
+# written instead of MANIFEST by a build outside the reference environment (git-ignored)
+LOCAL_MANIFEST = "build-manifest.local.json"
 # Libraries whose versions can change the bytes of a table or figure.
 FINGERPRINT_PACKAGES = ("numpy", "pandas", "pyarrow", "matplotlib", "networkx", "scipy", "scikit-learn",
                         "plotly", "fonttools", "pillow", "rapidfuzz")
@@ -70,12 +97,48 @@ def environment() -> dict[str, str]:
     return env
 
 
+# "# python 3.11" in the header of requirements.lock
+LOCK_PYTHON_RE = re.compile(r"^#\s*python\s+(\d+\.\d+)\b", re.IGNORECASE)
+# "scikit-learn==1.9.1"
+LOCK_PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)")
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def declared_environment(lock: Path | None = None) -> dict[str, str]:
+    """The environment ``requirements.lock`` declares, in the shape of :func:`environment`: the
+    Python minor version of its ``# python X.Y`` header and its pins of :data:`FINGERPRINT_PACKAGES`
+    (``-`` when not pinned); ``{}`` when there is no lock."""
+    try:
+        lines = Path(lock or paths.LOCK).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    python, pins = "-", {}
+    for line in lines:
+        if m := LOCK_PYTHON_RE.match(line.strip()):
+            python = m.group(1)
+        elif m := LOCK_PIN_RE.match(line.strip()):
+            pins[_normalise(m.group(1))] = m.group(2)
+    return {"python": python, **{name: pins.get(_normalise(name), "-") for name in FINGERPRINT_PACKAGES}}
+
+
+def is_reference_environment(env: dict[str, str] | None = None) -> bool:
+    """Whether ``env`` (default: this one) is the one ``requirements.lock`` declares: the only
+    environment whose build writes the committed manifest."""
+    declared = declared_environment()
+    return bool(declared) and (env or environment()) == declared
+
+
 def fingerprint() -> tuple[str, dict[str, str], dict[str, str]]:
-    """``(digest, {input label: sha256}, environment)`` of the current inputs."""
+    """``(digest, {input label: sha256}, environment)``: the digest covers the inputs and the
+    declared environment (:func:`declared_environment`), never the running one, which is
+    returned as provenance."""
     inputs = {label: sha256_file(p) for label, p in input_files().items()}
-    env = environment()
-    digest = hashlib.sha256(json.dumps({"inputs": inputs, "environment": env}, sort_keys=True).encode()).hexdigest()
-    return digest, inputs, env
+    digest = hashlib.sha256(json.dumps({"inputs": inputs, "environment": declared_environment()},
+                                       sort_keys=True).encode()).hexdigest()
+    return digest, inputs, environment()
 
 
 def output_roots(data_dir: Path | None = None, figures_dir: Path | None = None,
@@ -101,13 +164,29 @@ def path_of(label: str, roots: dict[str, Path]) -> Path:
     return roots[name] / rest
 
 
-def read_manifest(data_dir: Path | None = None) -> dict:
-    """The build manifest of ``data_dir`` (``{}`` when absent or unreadable)."""
-    path = Path(data_dir or paths.DATA) / MANIFEST
+def _load_manifest(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def manifest_path(data_dir: Path | None = None) -> Path:
+    """Where a build in this environment records its outputs: ``build-manifest.json`` in the
+    reference environment, ``build-manifest.local.json`` (git-ignored) elsewhere."""
+    return Path(data_dir or paths.DATA) / (MANIFEST if is_reference_environment() else LOCAL_MANIFEST)
+
+
+def read_manifest(data_dir: Path | None = None) -> dict:
+    """The build manifest of ``data_dir`` that this environment goes by (``{}`` when absent or
+    unreadable): the committed ``build-manifest.json``, except outside the reference environment
+    where a ``build-manifest.local.json`` built from the current inputs comes first."""
+    data_dir = Path(data_dir or paths.DATA)
+    if not is_reference_environment():
+        local = _load_manifest(data_dir / LOCAL_MANIFEST)
+        if local and local.get("fingerprint") == fingerprint()[0]:
+            return local
+    return _load_manifest(data_dir / MANIFEST)
 
 
 def outputs_unchanged(record: dict[str, str], roots: dict[str, Path]) -> bool:
@@ -134,26 +213,58 @@ def is_fresh(data_dir: Path | None = None) -> bool:
 
 def write_manifest(data_dir: Path, digest: str, inputs: dict, env: dict, steps: dict[str, dict[str, str]],
                    complete: bool) -> Path:
-    """Write the manifest: ``steps`` maps each step's name to its outputs (label → SHA-256);
-    ``complete`` says whether every step of the build is recorded."""
-    path = Path(data_dir) / MANIFEST
+    """Write the manifest (:func:`manifest_path`): ``steps`` maps each step's name to its outputs
+    (label → SHA-256); ``complete`` says whether every step of the build is recorded."""
+    path = manifest_path(data_dir)
     doc = {
         "about": "Written by `treatydrafts build`: the fingerprint of the inputs these outputs were built from "
                  "and the SHA-256 of every output, by build step. Used to skip steps whose inputs and outputs "
                  "are unchanged, and by the library to read data/ instead of recomputing.",
         "fingerprint": digest,
         "complete": complete,
+        "declared_environment": declared_environment(),
         "environment": env,
         "inputs": inputs,
         "steps": {name: dict(sorted(rec.items())) for name, rec in steps.items()},
     }
     path.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    if path.name == MANIFEST:  # the reference build supersedes any local record
+        (Path(data_dir) / LOCAL_MANIFEST).unlink(missing_ok=True)
     return path
 
 
 # ---------------------------------------------------------------------------
 # tables
 # ---------------------------------------------------------------------------
+
+# The CSV dialect (see the module docstring): every non-number quoted.
+CSV_FORMAT = {"index": False, "lineterminator": "\n", "encoding": "utf-8", "quoting": csv.QUOTE_NONNUMERIC}
+
+
+class _Blank(float):
+    """A missing number as the csv module writes it under ``QUOTE_NONNUMERIC``: a float (so it is
+    not quoted) whose text is empty, i.e. an empty unquoted cell.  (``None`` or NaN would become
+    ``""``, which quote-aware readers take for an empty string.)"""
+
+    def __repr__(self) -> str:
+        return ""
+
+    __str__ = __repr__
+
+
+BLANK = _Blank(0.0)
+
+
+def csv_ready(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``df`` with the missing values of the table's nullable columns as :data:`BLANK`."""
+    nullable = [c for c in schema.TABLES[name].nullable if df[c].isna().any()]
+    if not nullable:
+        return df
+    df = df.copy()
+    for c in nullable:
+        df[c] = pd.Series([BLANK if pd.isna(v) else v for v in df[c].astype(object)], index=df.index, dtype=object)
+    return df
+
 
 def write_table(df: pd.DataFrame, name: str, data_dir: Path) -> list[Path]:
     """Validate ``df`` against ``schema.TABLES[name]`` and write CSV + Parquet."""
@@ -162,17 +273,24 @@ def write_table(df: pd.DataFrame, name: str, data_dir: Path) -> list[Path]:
     data_dir.mkdir(parents=True, exist_ok=True)
     csv_path = data_dir / f"{name}.csv"
     pq_path = data_dir / f"{name}.parquet"
-    df.to_csv(csv_path, index=False, lineterminator="\n")
+    csv_ready(df, name).to_csv(csv_path, **CSV_FORMAT)
     df.to_parquet(pq_path, index=False, engine="pyarrow", compression="zstd")
     return [csv_path, pq_path]
+
+
+def csv_read_options(name: str) -> dict:
+    """``pandas.read_csv`` arguments that read table ``name`` exactly as written: schema dtypes, no
+    NA guessing (Namibia's ``NA`` and empty text stay strings), empty cells missing only in the
+    table's nullable columns."""
+    t = schema.TABLES[name]
+    return {"dtype": {c.name: (str if c.dtype == "str" else c.pandas_dtype) for c in t.columns},
+            "keep_default_na": False, "na_values": {c: [""] for c in t.nullable}, "encoding": "utf-8"}
 
 
 def read_table(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Read ``data/<name>.csv`` NA-safely (Namibia's ``NA`` stays a string) with schema dtypes."""
     path = Path(data_dir or paths.DATA) / f"{name}.csv"
-    t = schema.TABLES[name]
-    dtypes = {c.name: (str if c.dtype == "str" else schema.DTYPES[c.dtype]) for c in t.columns}
-    df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[])
+    df = pd.read_csv(path, **csv_read_options(name))
     return schema.validate(df, name)
 
 

@@ -81,15 +81,15 @@ class ArticleDensity:
     n_words: int
     n_chars: int
     n_brackets: int
-    n_top_level: int
+    n_top_level: int | None  # None: not observable (damaged draft)
     n_attributed: int
     n_unattributed: int
     n_placeholders: int
     n_struck: int
-    n_unclosed: int
+    n_unclosed: int | None
     n_unmatched_closers: int
-    max_depth: int
-    bracketed_char_share: float
+    max_depth: int | None
+    bracketed_char_share: float | None
     brackets_per_1000_words: float
     n_options: int
     n_alt_paragraphs: int
@@ -463,7 +463,7 @@ def estimate_damaged(counted: Sequence[ArticleDensity], rates: dict[str, tuple[i
       character survival rate and by the reference draft's characters per word
       (word boundaries are unreliable in the damaged text).
     - Nesting, top level, unclosed spans and the character share are not
-      observable: ``-1``.
+      observable: missing (``None``).
     - ``n_attributed``: ``attributed[article_seq]`` (recovered amendment
       lists with at least one position: each is one attributed bracket), at
       most ``n_brackets``.
@@ -479,9 +479,9 @@ def estimate_damaged(counted: Sequence[ArticleDensity], rates: dict[str, tuple[i
             **asdict(r),
             "n_words": words,
             "n_brackets": med, "n_brackets_low": lo, "n_brackets_high": hi,
-            "n_top_level": -1, "max_depth": -1, "bracketed_char_share": -1.0,
+            "n_top_level": None, "max_depth": None, "bracketed_char_share": None,
             "n_attributed": n_attr, "n_unattributed": med - n_attr,
-            "n_unclosed": -1, "n_struck": 0,
+            "n_unclosed": None, "n_struck": 0,
             "brackets_per_1000_words": per_1000(med, words),
             "brackets_per_1000_words_low": per_1000(lo, words),
             "brackets_per_1000_words_high": per_1000(hi, words),

@@ -285,7 +285,7 @@ def offence_inventory_of(draft, session_order: int, classes: pd.DataFrame | None
         cat, cat_rule = categorise_offence(a.title) if c["is_offence"] else ("", "")
         if c["is_offence"]:
             pars = draft.paragraphs[draft.paragraphs["article_seq"] == a.article_seq]
-            n_conducts = -1 if damaged else count_conducts(pars)
+            n_conducts = None if damaged else count_conducts(pars)  # not measurable in damaged text
         else:
             n_conducts = 0
         rows.append({"doc_id": a.doc_id, "article_seq": a.article_seq, "article": a.article,
@@ -587,8 +587,8 @@ def inherit_through_lineage(inventory: pd.DataFrame, lineage: pd.DataFrame) -> p
                 for col in ("article_class", "general_part_kind", "is_offence"):
                     inv.at[i, col] = src[col]
                 inv.at[i, "evidence"], inv.at[i, "evidence_line"], inv.at[i, "evidence_source"] = ref, 0, "lineage"
-                if src["is_offence"] and inv.at[i, "n_conducts"] == 0:
-                    inv.at[i, "n_conducts"] = -1 if l.to_doc in DAMAGED_DOCS else 1
+                if src["is_offence"] and not pd.isna(inv.at[i, "n_conducts"]) and inv.at[i, "n_conducts"] == 0:
+                    inv.at[i, "n_conducts"] = pd.NA if l.to_doc in DAMAGED_DOCS else 1
             if inv.at[i, "is_offence"] and not inv.at[i, "category"] and src["category"]:
                 inv.at[i, "category"], inv.at[i, "category_rule"] = src["category"], ref
     return schema.validate(inv, "offence_inventory")
@@ -624,8 +624,9 @@ def scope_measures(docs: pd.DataFrame, inventory: pd.DataFrame, lineage: pd.Data
 
     Each series walks the documents in session order; drafts outside the
     series' chain are skipped, documents without a criminalization chapter get
-    a row of -1 (not applicable) with a note.  Flows compare each draft with
-    the previous draft of the chain.
+    a row of missing counts (not applicable) with a note.  Flows compare each
+    draft with the previous draft of the chain (missing for the first draft:
+    there is nothing to compare with).
     """
     rows = []
     for series, chain in (("negotiating", NEGOTIATING), ("with_expert", WITH_EXPERT)):
@@ -638,11 +639,11 @@ def scope_measures(docs: pd.DataFrame, inventory: pd.DataFrame, lineage: pd.Data
             base = {"series": series, "doc_id": d, "session_order": int(meta.session_order), "kind": meta.kind}
             if not len(inv):
                 rows.append({**base, "has_criminalization_chapter": False, "previous_doc": "",
-                             **{c: -1 for c in _COUNT_COLS}, "note": "no criminalization chapter"})
+                             **{c: None for c in _COUNT_COLS}, "note": "no criminalization chapter"})
                 continue
             off = inv[inv["is_offence"]]
-            n_conducts = -1 if (off["n_conducts"] < 0).any() else int(off["n_conducts"].sum())
-            flows = _flows(lineage, inventory, prev, d) if prev else {k: 0 for k in _FLOW_COLS}
+            n_conducts = None if off["n_conducts"].isna().any() else int(off["n_conducts"].sum())
+            flows = _flows(lineage, inventory, prev, d) if prev else {k: None for k in _FLOW_COLS}
             rows.append({**base, "has_criminalization_chapter": True, "previous_doc": prev,
                          "n_articles": len(inv), "n_offences": len(off),
                          "n_offences_base": int((~off["is_proposed"]).sum()),
