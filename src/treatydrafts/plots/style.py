@@ -15,7 +15,7 @@ from typing import Iterable
 import matplotlib
 import matplotlib.pyplot as plt  # headless runs fall back to Agg; notebooks keep the inline backend
 
-from .. import paths
+from .. import paths, store
 
 # Okabe & Ito (2008) colour-blind-safe palette
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -78,7 +78,8 @@ def save_figure(fig, name: str, doc_ids: Iterable[str], directory: Path | None =
     for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None}),
                       ("pdf", {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None})):
         path = directory / f"{name}.{ext}"
-        fig.savefig(path, format=ext, metadata=meta, bbox_inches=tight)
+        with store.atomic_path(path) as tmp:  # temporary file beside it, renamed into place
+            fig.savefig(tmp, format=ext, metadata=meta, bbox_inches=tight)
         out.append(path)
     if close:
         plt.close(fig)
@@ -87,20 +88,13 @@ def save_figure(fig, name: str, doc_ids: Iterable[str], directory: Path | None =
 
 def plotly_bundle(directory: Path | None = None) -> Path:
     """``plotly.min.js`` beside the HTML views, written once (atomically) if absent or different."""
-    import os
-    import tempfile
-
     from plotly.offline import get_plotlyjs
 
     directory = Path(directory or paths.FIGURES)
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / "plotly.min.js"
     js = get_plotlyjs().encode("utf-8")
-    if not path.is_file() or path.read_bytes() != js:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".plotly-", suffix=".js")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(js)
-        os.replace(tmp, path)
+    if path.is_symlink() or not path.is_file() or path.read_bytes() != js:
+        store.write_bytes_atomic(path, js)
     return path
 
 
@@ -112,5 +106,6 @@ def save_html(fig, path: Path, div_id: str) -> Path:
     """
     path = Path(path)
     plotly_bundle(path.parent)
-    fig.write_html(path, include_plotlyjs="directory", full_html=True, div_id=div_id)
+    with store.atomic_path(path) as tmp:  # temporary file beside it, renamed into place
+        fig.write_html(tmp, include_plotlyjs="directory", full_html=True, div_id=div_id)
     return path

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sklearn.metrics import adjusted_rand_score
 
-from .. import paths, schema
+from .. import paths, schema, store
 from ..errors import TreatyDraftsError
 from ..store import read_table
 
@@ -334,7 +334,4 @@ def gallery_markdown(figures_dir: Path | None = None, data_dir: Path | None = No
 
 def write_gallery(figures_dir: Path | None = None, data_dir: Path | None = None) -> Path:
     figures_dir = Path(figures_dir or paths.FIGURES)
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    path = figures_dir / "README.md"
-    path.write_text(gallery_markdown(figures_dir, data_dir), encoding="utf-8", newline="\n")
-    return path
+    return store.write_text_atomic(figures_dir / "README.md", gallery_markdown(figures_dir, data_dir))
