@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("line", type=int)
     args = parser.parse_args(argv)
 
-    from ..errors import TreatyDraftsError
+    from ..errors import BuildInterruptedError, TreatyDraftsError
 
     try:
         if args.command == "build":
@@ -53,6 +53,12 @@ def main(argv: list[str] | None = None) -> int:
             if row.empty:
                 raise SystemExit(f"{args.doc_id} has no line {args.line}")
             print(f"{args.doc_id}:{args.line} [{row.role.iloc[0]}] {draft.source_line(args.line)}")
+    except BuildInterruptedError as exc:  # Ctrl-C / SIGTERM: one line, no traceback
+        print(f"treatydrafts: {exc}", file=sys.stderr)
+        return 128 + exc.signum
+    except KeyboardInterrupt:
+        print("treatydrafts: interrupted", file=sys.stderr)
+        return 130
     except TreatyDraftsError as exc:
         print(f"treatydrafts: error: {exc}", file=sys.stderr)
         return 2
