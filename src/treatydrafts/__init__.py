@@ -9,13 +9,15 @@
 """
 from .corpus import (Corpus, Draft, delegations, documents, load, load_all, load_each, parse_file, parsed, segmented,
                      source)
-from .errors import (BinarySourceError, EmptySourceError, EncodingSourceError, SchemaError, SourceError,
-                     TreatyDraftsError, UnknownDocumentError)
+from .errors import (BinarySourceError, BuildInterruptedError, BuildLockedError, ChecksumError, EmptySourceError,
+                     EncodingSourceError, LineNumberError, OutputPathError, OutputWriteError, SchemaError, SourceError,
+                     SourceNotFoundError, TreatyDraftsError, UnknownDocumentError)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Corpus", "Draft", "documents", "load_each", "load", "load_all", "delegations", "parse_file", "parsed", "segmented", "source",
     "TreatyDraftsError", "UnknownDocumentError", "SourceError", "EmptySourceError", "BinarySourceError",
-    "EncodingSourceError", "SchemaError", "__version__",
+    "EncodingSourceError", "ChecksumError", "SourceNotFoundError", "LineNumberError", "SchemaError",
+    "OutputPathError", "OutputWriteError", "BuildLockedError", "BuildInterruptedError", "__version__",
 ]

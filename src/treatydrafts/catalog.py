@@ -5,13 +5,17 @@ import csv
 import functools
 
 from . import paths
-from .errors import UnknownDocumentError
+from .errors import SourceNotFoundError, UnknownDocumentError
 
 
 @functools.lru_cache(maxsize=1)
 def _rows() -> tuple[dict, ...]:
-    with open(paths.CATALOG, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    try:
+        with open(paths.CATALOG, encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except FileNotFoundError:
+        raise SourceNotFoundError(paths.CATALOG, "catalogue not found; restore it, e.g. `git checkout -- seeds/`") \
+            from None
     for r in rows:
         r["session_order"] = int(r["session_order"])
     return tuple(sorted(rows, key=lambda r: r["session_order"]))

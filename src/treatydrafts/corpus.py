@@ -19,12 +19,14 @@ amends (:data:`BASE_OF`): the corpus hands that draft to the recovery stage.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from . import catalog, paths, schema, store
+from .errors import LineNumberError
 from .models import Diagnostic, Segmentation, Source
 from .parse.clean import read_path, read_source
 from .parse.frames import document_row, to_frames
@@ -42,7 +44,9 @@ class Draft:
     """One parsed draft (or, from :meth:`Corpus.load_all`, all of them).
 
     Every table carries ``doc_id`` and line numbers (and offsets for spans);
-    ``source_line(n, doc_id)`` shows the line a row points to.
+    ``source_line(n, doc_id)`` shows the line a row points to.  ``sources`` holds the
+    :class:`Source` of a draft read with :func:`parse_file` (a vendored draft's source is
+    read from the catalogue).
     """
 
     doc_ids: tuple[str, ...]
@@ -54,6 +58,7 @@ class Draft:
     proposals: pd.DataFrame
     positions: pd.DataFrame
     diagnostics: pd.DataFrame
+    sources: tuple[Source, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def doc_id(self) -> str:
@@ -68,8 +73,17 @@ class Draft:
         return {name: len(getattr(self, name)) for name in DRAFT_TABLES if name != "lines"}
 
     def source_line(self, line: int, doc_id: str | None = None) -> str:
-        """The text (decoded) of source ``line`` of ``doc_id``."""
-        return source(doc_id or self.doc_id).line_text(line)
+        """The text (decoded) of source ``line`` (1-based) of ``doc_id``; a line outside
+        ``1..n_lines`` raises :class:`~treatydrafts.errors.LineNumberError`."""
+        doc_id = doc_id or self.doc_id
+        src = next((s for s in self.sources if s.doc_id == doc_id), None) or source(doc_id)
+        try:
+            n = operator.index(line)  # int, numpy integer (a table's ``line`` column)
+        except TypeError:
+            raise LineNumberError(doc_id, line, src.n_lines) from None
+        if not 1 <= n <= src.n_lines:
+            raise LineNumberError(doc_id, n, src.n_lines)
+        return src.line_text(n)
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={v}" for k, v in self.counts().items())
@@ -242,7 +256,7 @@ def parse_file(path, parser: str = "cnd", doc_id: str = "external", base_doc: st
         s = _segmented(catalog.check_doc_id(base_id))
         base = (s.source, s.segmentation)
     frames = to_frames(parse_source(src, parser, diags, base=base))
-    return Draft((doc_id,), **{k: frames[k] for k in DRAFT_TABLES})
+    return Draft((doc_id,), **{k: frames[k] for k in DRAFT_TABLES}, sources=(src,))
 
 
 def clear_caches() -> None:

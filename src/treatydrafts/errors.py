@@ -1,4 +1,5 @@
-"""Typed errors.  Every error names the file (and line, where there is one)."""
+"""Typed errors.  Every error names the file (and line, where there is one), or the output
+path it refused or could not write."""
 from __future__ import annotations
 
 
@@ -42,6 +43,55 @@ class EncodingSourceError(SourceError):
 
 class ChecksumError(SourceError):
     """The vendored file does not match the SHA-256 in the catalogue."""
+
+
+class SourceNotFoundError(SourceError, FileNotFoundError):
+    """A source file (a vendored seed, the catalogue, a file given to ``parse_file``) is missing.
+    Also a :class:`FileNotFoundError`, so code catching that keeps working."""
+
+
+class LineNumberError(TreatyDraftsError, IndexError):
+    """A line number outside ``1..n_lines`` of a document (also an :class:`IndexError`)."""
+
+    def __init__(self, doc_id: str, line: int, n_lines: int):
+        self.doc_id, self.line, self.n_lines = doc_id, line, n_lines
+        super().__init__(f"{doc_id} has no line {line}: its lines are numbered 1..{n_lines}")
+
+
+class OutputPathError(TreatyDraftsError, ValueError):
+    """An output path the build refuses to write: a symlink, not a regular file or folder, or
+    outside the output folders.  Raised before anything is written."""
+
+    def __init__(self, path, message: str):
+        self.path = str(path)
+        super().__init__(f"refusing to write {self.path}: {message}")
+
+
+class OutputWriteError(TreatyDraftsError, OSError):
+    """An output could not be written (read-only folder, full disk, …).  The file keeps its
+    previous bytes (or stays absent): writes go through a temporary file that is removed.
+    Also an :class:`OSError` with the original ``errno``."""
+
+    def __init__(self, path, cause: OSError):
+        super().__init__(cause.errno, cause.strerror or str(cause))
+        self.path = str(path)
+        self.filename = self.path
+
+    def __str__(self) -> str:
+        return f"cannot write {self.path}: [Errno {self.errno}] {self.strerror}"
+
+
+class BuildLockedError(TreatyDraftsError):
+    """Another build holds the lock of an output folder (and this one was told not to wait)."""
+
+
+class BuildInterruptedError(TreatyDraftsError):
+    """The build stopped on a signal (Ctrl-C, SIGTERM): workers stopped, no partial file left."""
+
+    def __init__(self, signum: int, signame: str):
+        self.signum, self.signame = signum, signame
+        super().__init__(f"build interrupted ({signame}): workers stopped; finished outputs are whole, "
+                         f"the rest is rebuilt by the next `treatydrafts build`")
 
 
 class SchemaError(TreatyDraftsError, ValueError):

@@ -35,22 +35,39 @@ build elsewhere that has to run steps (a changed input, ``--force``)
 records them in ``data/build-manifest.local.json`` (kept out of git), so the
 committed manifest is never rewritten by another environment.
 
+**Writing.**  Every output is written to a temporary file in its own folder
+(``.~td-<name>.<pid>-<n>.tmp``, created exclusively, so never through a planted
+symlink), flushed to disk and renamed over the target (:func:`atomic_path`,
+:func:`write_bytes_atomic`, :func:`write_text_atomic`): a reader, a kill or a
+full disk never leaves a truncated or 0-byte output, only the previous bytes
+(or none).  A target that is a symlink or not a regular file is refused with
+:class:`~treatydrafts.errors.OutputPathError`; inside :func:`output_guard`
+(the build), so is any path outside the output folders or below a symlinked
+folder.  A failed write raises :class:`~treatydrafts.errors.OutputWriteError`
+naming the path.
+
 This module sits below the public API and the build: it knows files, not
 parsing or analyses.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
+import itertools
 import json
+import os
 import re
+import stat
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import pandas as pd
 
 from . import paths, schema
+from .errors import OutputPathError, OutputWriteError
 
 MANIFEST = "build-manifest.json"
 # written instead of MANIFEST by a build outside the reference environment (git-ignored)
@@ -69,6 +86,141 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# atomic writing, inside the output folders only
+# ---------------------------------------------------------------------------
+
+TMP_PREFIX = ".~td-"  # temporary files: ``.~td-<target name>.<pid>-<n>.tmp`` beside the target
+_tmp_counter = itertools.count(1)
+# The output folders while a build runs (set by :func:`output_guard`; inherited by forked workers).
+_GUARD: tuple[Path, ...] | None = None
+
+
+@contextlib.contextmanager
+def output_guard(roots: Iterable[Path]) -> Iterator[None]:
+    """While active, :func:`check_output_path` (so every atomic write) also refuses paths outside
+    ``roots`` and paths below a symlinked folder (the root itself included)."""
+    global _GUARD
+    before = _GUARD
+    _GUARD = tuple(Path(os.path.abspath(r)) for r in roots)
+    try:
+        yield
+    finally:
+        _GUARD = before
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise OutputWriteError(path, exc) from None
+
+
+def check_output_path(path: Path) -> Path:
+    """``path`` if an output may be written there, else :class:`OutputPathError` naming it: the
+    target must not be a symlink or anything but a regular file; inside :func:`output_guard` it
+    must also lie in an output folder with no symlink from that folder down."""
+    path = Path(os.path.abspath(path))
+    st = _lstat(path)
+    if st is not None and stat.S_ISLNK(st.st_mode):
+        raise OutputPathError(path, f"it is a symlink (to {os.readlink(path)}); the build never writes through "
+                                    "symlinks: remove it")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise OutputPathError(path, "it exists and is not a regular file")
+    if _GUARD is not None:
+        root = next((r for r in _GUARD if r == path.parent or r in path.parents), None)
+        if root is None:
+            raise OutputPathError(path, f"it is outside the output folders ({', '.join(map(str, _GUARD))})")
+        for folder in [root, *[p for p in path.parents if root in p.parents]]:
+            st = _lstat(folder)
+            if st is not None and stat.S_ISLNK(st.st_mode):
+                raise OutputPathError(path, f"folder {folder} is a symlink (to {os.readlink(folder)}); the build "
+                                            "never writes through symlinks: make it a real folder")
+            if st is not None and not stat.S_ISDIR(st.st_mode):
+                raise OutputPathError(path, f"{folder} is not a folder")
+    return path
+
+
+def _is_regular_file(path: Path) -> bool:
+    """A regular file, not a symlink (nor a device, a FIFO, a folder)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _unlink_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` to write the whole output to; on success it is
+    flushed to disk and renamed over ``path`` (atomic: readers see the old bytes or the new,
+    never a mix); on any error or interruption it is removed and ``path`` is untouched.
+    ``OSError`` becomes :class:`OutputWriteError` naming ``path``."""
+    path = check_output_path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.parent / f"{TMP_PREFIX}{path.name}.{os.getpid()}-{next(_tmp_counter)}.tmp"
+        open(tmp, "xb").close()  # O_CREAT | O_EXCL: never follows a symlink; mode from the umask
+    except OSError as exc:
+        raise OutputWriteError(path, exc) from None
+    try:
+        yield tmp
+        if os.name == "posix":
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        check_output_path(path)  # nothing was swapped in meanwhile
+        os.replace(tmp, path)
+    except OutputWriteError:
+        _unlink_quietly(tmp)
+        raise
+    except OSError as exc:
+        _unlink_quietly(tmp)
+        raise OutputWriteError(path, exc) from None
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_path`); return ``path``."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+    return Path(path)
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` as UTF-8 with the line ends as given (``\\n``) atomically; return ``path``."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporary files a killed writer left in ``folder`` (those whose process is
+    gone); return them.  The build calls it under its lock."""
+    removed = []
+    if os.name != "posix" or not Path(folder).is_dir():
+        return removed
+    for p in Path(folder).glob(f"{TMP_PREFIX}*.tmp"):
+        try:
+            pid = int(p.name.rsplit(".", 2)[-2].split("-")[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            _unlink_quietly(p)
+            removed.append(p)
+        except (ValueError, IndexError, OSError):
+            continue
+    return removed
 
 
 # ---------------------------------------------------------------------------
@@ -165,6 +317,10 @@ def path_of(label: str, roots: dict[str, Path]) -> Path:
 
 
 def _load_manifest(path: Path) -> dict:
+    """A manifest file's content (``{}`` when absent, unreadable, a symlink or not a regular file: a
+    manifest planted as a link to ``/dev/zero`` must not hang the build)."""
+    if not _is_regular_file(path):
+        return {}
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -193,7 +349,7 @@ def outputs_unchanged(record: dict[str, str], roots: dict[str, Path]) -> bool:
     """Every file of ``record`` (label → SHA-256) is there with the recorded bytes."""
     for label, sha in record.items():
         p = path_of(label, roots)
-        if not p.is_file() or sha256_file(p) != sha:
+        if not _is_regular_file(p) or sha256_file(p) != sha:
             return False
     return bool(record)
 
@@ -227,10 +383,10 @@ def write_manifest(data_dir: Path, digest: str, inputs: dict, env: dict, steps: 
         "inputs": inputs,
         "steps": {name: dict(sorted(rec.items())) for name, rec in steps.items()},
     }
-    path.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    written = write_text_atomic(path, json.dumps(doc, indent=1, sort_keys=False) + "\n")
     if path.name == MANIFEST:  # the reference build supersedes any local record
         (Path(data_dir) / LOCAL_MANIFEST).unlink(missing_ok=True)
-    return path
+    return written
 
 
 # ---------------------------------------------------------------------------
@@ -267,14 +423,15 @@ def csv_ready(df: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def write_table(df: pd.DataFrame, name: str, data_dir: Path) -> list[Path]:
-    """Validate ``df`` against ``schema.TABLES[name]`` and write CSV + Parquet."""
+    """Validate ``df`` against ``schema.TABLES[name]`` and write CSV + Parquet (each atomically)."""
     df = schema.validate(df, name)
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
     csv_path = data_dir / f"{name}.csv"
     pq_path = data_dir / f"{name}.parquet"
-    csv_ready(df, name).to_csv(csv_path, **CSV_FORMAT)
-    df.to_parquet(pq_path, index=False, engine="pyarrow", compression="zstd")
+    with atomic_path(csv_path) as tmp:
+        csv_ready(df, name).to_csv(tmp, **CSV_FORMAT)
+    with atomic_path(pq_path) as tmp:
+        df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
     return [csv_path, pq_path]
 
 

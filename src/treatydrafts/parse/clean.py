@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 
 from .. import catalog, paths
-from ..errors import BinarySourceError, ChecksumError, EmptySourceError, EncodingSourceError
+from ..errors import (BinarySourceError, ChecksumError, EmptySourceError, EncodingSourceError, SourceError,
+                      SourceNotFoundError)
 from ..models import Diagnostic, Source
 from .decode import decode_private_use
 
@@ -39,6 +40,10 @@ def decode_bytes(data: bytes, path: str) -> str:
         raise EncodingSourceError(path, "file is UTF-16 (byte-order mark found); convert it to UTF-8", line=1)
     nul = data.find(b"\x00")
     if nul != -1:
+        utf16 = utf16_without_bom(data)
+        if utf16:
+            raise EncodingSourceError(path, f"file looks like {utf16} without a byte-order mark "
+                                            "(NUL bytes in every other byte); convert it to UTF-8", line=1)
         line = data.count(b"\n", 0, nul) + 1
         raise BinarySourceError(path, f"binary content (NUL byte at byte {nul})", line=line)
     try:
@@ -52,6 +57,35 @@ def decode_bytes(data: bytes, path: str) -> str:
         # A UTF-8 BOM is legal but would shift offsets silently: refuse it loudly.
         raise EncodingSourceError(path, "UTF-8 byte-order mark at start of file; remove it", line=1)
     return text
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """``"UTF-16-LE"``/``"UTF-16-BE"`` when ``data`` reads as UTF-16 text without a byte-order
+    mark, else None.  Judged on the first 64 KB: NUL bytes only in the high byte of code units
+    and in at least a tenth of them (the spaces, digits and line ends of any script), and the
+    decoded text printable (a binary file with NULs fails one of the three)."""
+    head = data[:1 << 16]
+    head = head[:len(head) - len(head) % 2]
+    units = len(head) // 2
+    if not units:
+        return None
+    for enc, high in (("UTF-16-LE", 1), ("UTF-16-BE", 0)):
+        if head[1 - high::2].count(0) or head[high::2].count(0) < units / 10:
+            continue
+        text = head.decode(enc.lower(), errors="replace")
+        printable = sum(c.isprintable() or c in "\t\n\r\f" for c in text)
+        if "\ufffd" not in text[:-1] and printable >= 0.95 * len(text):
+            return enc
+    return None
+
+
+def _read_bytes(path: Path, shown: str, missing: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SourceNotFoundError(shown, missing) from None
+    except OSError as exc:
+        raise SourceError(shown, f"cannot read the file: {exc.strerror or exc}") from None
 
 
 def source_from_text(doc_id: str, raw: str, path: str = "<memory>") -> tuple[Source, list[Diagnostic]]:
@@ -68,8 +102,8 @@ def source_from_text(doc_id: str, raw: str, path: str = "<memory>") -> tuple[Sou
 def read_path(path: Path | str, doc_id: str = "external") -> tuple[Source, list[Diagnostic]]:
     """Read any file as a draft (used for the vendored seeds and for outside files)."""
     path = Path(path)
-    data = path.read_bytes()
     shown = _display_path(path)
+    data = _read_bytes(path, shown, "file not found")
     return source_from_text(doc_id, decode_bytes(data, shown), shown)
 
 
@@ -77,7 +111,8 @@ def read_source(doc_id: str, verify: bool = True) -> tuple[Source, list[Diagnost
     """Read the vendored source of ``doc_id`` (checked against its SHA-256)."""
     row = catalog.entry(doc_id)
     path = paths.SEEDS / row["file"]
-    data = path.read_bytes()
+    data = _read_bytes(path, _display_path(path), f"file not found (the source of {doc_id} in seeds/catalog.csv); "
+                                                  "restore it, e.g. `git checkout -- seeds/`")
     if verify and hashlib.sha256(data).hexdigest() != row["sha256"]:
         raise ChecksumError(_display_path(path), "SHA-256 differs from seeds/catalog.csv; the vendored file was changed")
     shown = _display_path(path)

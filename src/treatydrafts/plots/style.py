@@ -41,7 +41,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 
-from .. import paths
+from .. import paths, store
 
 # Okabe & Ito (2008) colour-blind-safe palette
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -177,7 +177,8 @@ def save_figure(fig, name: str, doc_ids: Iterable[str], directory: Path | None =
     for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None}),
                       ("pdf", {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None})):
         path = directory / f"{name}.{ext}"
-        fig.savefig(path, format=ext, metadata=meta, dpi=DPI, bbox_inches=None)
+        with store.atomic_path(path) as tmp:  # temporary file beside it, renamed into place
+            fig.savefig(tmp, format=ext, metadata=meta, dpi=DPI, bbox_inches=None)
         out.append(path)
     if close:
         plt.close(fig)
@@ -334,20 +335,13 @@ def place_labels(ax, xs: Sequence[float], ys: Sequence[float], labels: Sequence[
 
 def plotly_bundle(directory: Path | None = None) -> Path:
     """``plotly.min.js`` beside the HTML views, written once (atomically) if absent or different."""
-    import os
-    import tempfile
-
     from plotly.offline import get_plotlyjs
 
     directory = Path(directory or paths.FIGURES)
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / "plotly.min.js"
     js = get_plotlyjs().encode("utf-8")
-    if not path.is_file() or path.read_bytes() != js:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".plotly-", suffix=".js")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(js)
-        os.replace(tmp, path)
+    if path.is_symlink() or not path.is_file() or path.read_bytes() != js:
+        store.write_bytes_atomic(path, js)
     return path
 
 
@@ -393,12 +387,11 @@ def save_html(fig, path: Path, div_id: str, source: str = "") -> Path:
     """
     path = Path(path)
     plotly_bundle(path.parent)
-    fig.write_html(path, include_plotlyjs="directory", full_html=True, div_id=div_id,
-                   config={"responsive": True, "displaylogo": False})
-    text = path.read_text(encoding="utf-8")
+    text = fig.to_html(include_plotlyjs="directory", full_html=True, div_id=div_id,
+                       config={"responsive": True, "displaylogo": False})
     fallback = _FALLBACK.format(div_id=div_id, png=_html.escape(path.with_suffix(".png").name),
                                 source=_html.escape(source))
     text = re.sub(r"<body>\s*", "<body>\n" + fallback + "\n", text, count=1)
     text = text.replace("</body>", _HIDE.format(div_id=div_id) + "\n</body>", 1)
-    path.write_text(text, encoding="utf-8")
+    store.write_text_atomic(path, text)  # temporary file beside it, renamed into place
     return path

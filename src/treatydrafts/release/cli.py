@@ -108,7 +108,7 @@ def show(doc_id: str, line: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
 
-    from ..errors import TreatyDraftsError
+    from ..errors import BuildInterruptedError, TreatyDraftsError
 
     try:
         if args.command == "build":
@@ -121,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
             counts()
         elif args.command == "show":
             show(args.doc_id, args.line)
+    except BuildInterruptedError as exc:  # Ctrl-C / SIGTERM: one line, no traceback
+        print(f"treatydrafts: {exc}", file=sys.stderr)
+        return 128 + exc.signum
+    except KeyboardInterrupt:
+        print("treatydrafts: interrupted", file=sys.stderr)
+        return 130
     except (CommandError, TreatyDraftsError) as exc:
         print(f"treatydrafts: error: {exc}", file=sys.stderr)
         return 1

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import __version__, catalog, paths, schema
+from .. import __version__, catalog, paths, schema, store
 from ..store import sha256_file
 
 PACKAGE_NAME = "treatydrafts"
@@ -175,7 +175,4 @@ def dumps(descriptor: dict) -> str:
 
 def write_package(data_dir: Path | None = None) -> Path:
     data_dir = Path(data_dir or paths.DATA)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / "datapackage.json"
-    path.write_text(dumps(package_descriptor(data_dir)), encoding="utf-8", newline="\n")
-    return path
+    return store.write_text_atomic(data_dir / "datapackage.json", dumps(package_descriptor(data_dir)))

@@ -19,7 +19,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import paths, schema
+from .. import paths, schema, store
 from ..analysis import findings
 from ..errors import TreatyDraftsError
 
@@ -299,7 +299,4 @@ def gallery_markdown(figures_dir: Path | None = None, data_dir: Path | None = No
 
 def write_gallery(figures_dir: Path | None = None, data_dir: Path | None = None) -> Path:
     figures_dir = Path(figures_dir or paths.FIGURES)
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    path = figures_dir / "README.md"
-    path.write_text(gallery_markdown(figures_dir, data_dir), encoding="utf-8", newline="\n")
-    return path
+    return store.write_text_atomic(figures_dir / "README.md", gallery_markdown(figures_dir, data_dir))

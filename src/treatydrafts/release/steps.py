@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import schema
+from .. import schema, store
 from ..analysis import density as density_analysis
 from ..analysis import findings
 from ..analysis import lineage as lineage_analysis
@@ -76,10 +76,7 @@ def draft_tables(ctx: Context) -> list[Path]:
 
 
 def data_dictionary(ctx: Context) -> list[Path]:
-    path = ctx.docs_dir / "data-dictionary.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(schema.data_dictionary_markdown() + "\n", encoding="utf-8")
-    return [path]
+    return [store.write_text_atomic(ctx.docs_dir / "data-dictionary.md", schema.data_dictionary_markdown() + "\n")]
 
 
 # ---------------------------------------------------------------- phase 1

@@ -158,6 +158,20 @@ def _article_label(m: re.Match) -> tuple[str, int, str]:
     return label, int(num) if num else -1, suf
 
 
+def _why_no_articles(doc_id: str, region: str, raws: list[str]) -> Diagnostic:
+    """The diagnostic of a file in which no article was found, saying why."""
+    heads = [(i, r) for i, r in enumerate(raws, 1) if r[:3] == "Art" and ARTICLE_RE.match(r)]
+    seen = (f"{len(heads)} line(s) look like article headings, the first at line {heads[0][0]}: "
+            f"{heads[0][1].strip()[:60]!r}") if heads else "no line starts with 'Article' or 'Art.'"
+    if region == "cover":
+        why = ("no 'Preamble' heading, so every line was read as the cover page (this parser reads the "
+               "6th-session amended draft: cover, 'Preamble', then chapters and articles; for an ordinary "
+               "draft use parser 'chair_draft' or 'cnd')")
+    else:
+        why = "no article heading after the 'Preamble' heading"
+    return Diagnostic(doc_id, heads[0][0] if heads else 1, "no_articles", f"0 articles: {why}; {seen}", STAGE)
+
+
 def segment(source: Source) -> Segmentation:  # noqa: C901 - one linear pass, kept together
     doc_id = source.doc_id or DOC_ID
     diags: list[Diagnostic] = []
@@ -336,6 +350,8 @@ def segment(source: Source) -> Segmentation:  # noqa: C901 - one linear pass, ke
 
     if cur_article:
         cur_article["end"] = n
+    if not articles:
+        diags.append(_why_no_articles(doc_id, region, raws))
 
     # ---- build dataclasses ----------------------------------------------------------
     chap_objs = tuple(
