@@ -213,11 +213,11 @@ def test_static_figures_have_print_resolution():
 
 
 def test_every_write_html_call_bundles_plotly_beside_the_page():
-    """Grep the library: every plotly export uses include_plotlyjs="directory"."""
+    """Grep the library: every plotly export (write_html / to_html) uses include_plotlyjs="directory"."""
     calls = []
     for py in sorted((paths.ROOT / "src" / "treatydrafts").rglob("*.py")):
         text = py.read_text(encoding="utf-8")
-        for m in re.finditer(r"\.write_html\(", text):
+        for m in re.finditer(r"\.(?:write|to)_html\(", text):
             call = text[m.start():text.find(")\n", m.start()) + 1]
             calls.append((py.name, call))
             assert 'include_plotlyjs="directory"' in call, f"{py.name}: {call}"

@@ -374,6 +374,26 @@ FIELDS: dict[str, Field] = _fields(
     Field('quoted_value', 'str', 'The value as quoted in the text (formatted: thousands separators, percentages, lists of names).'),
     Field('finding_description', 'str', 'What the value is.'),
     Field('source_tables', 'str', 'The tables the value is computed from, space-separated.'),
+    Field('n_position_rows', 'int', 'Position rows of the document (`positions`).'),
+    Field('n_used', 'int', 'Position rows that entered the network (resolved delegation, confidence at or above min_confidence).'),
+    Field('n_unresolved', 'int', 'Position rows without a delegation id (doubtful, unknown or ambiguous readings).'),
+    Field('n_low_confidence', 'int', 'Resolved position rows below min_confidence.'),
+    Field('min_confidence', 'float', 'Lowest confidence of a position used in the network.'),
+    Field('n_nodes', 'int', 'Delegations in the network.'),
+    Field('n_blocs', 'int', 'Louvain blocs of three or more delegations.'),
+    Field('n_unaligned', 'int', 'Delegations in no bloc (bloc 0).'),
+    Field('modularity', 'float', 'Mean modularity of the Louvain partitions at resolution 1 over the consensus seeds; missing without consensus runs.'),
+    Field('consensus_ari_mean', 'float', 'Mean adjusted Rand index of the Louvain runs at resolution 1 against the reference blocs; missing without consensus runs.'),
+    Field('consensus_ari', 'float', 'Adjusted Rand index of the consensus partition (Louvain on the co-assignment graph) against the reference blocs.'),
+    Field('n_regional_states', 'int', 'States in a bloc that have a UN regional group (the comparison below).'),
+    Field('regional_ari', 'float', 'Adjusted Rand index of the blocs against the UN regional groups.'),
+    Field('regional_nmi', 'float', 'Normalised mutual information of the blocs and the UN regional groups.'),
+    Field('doc_a', 'str', 'The earlier document of a comparison.'),
+    Field('doc_b', 'str', 'The later document of a comparison.'),
+    Field('n_shared', 'int', 'Delegations in a bloc in both documents.'),
+    Field('ari', 'float', 'Adjusted Rand index of the two partitions over the shared delegations.'),
+    Field('nmi', 'float', 'Normalised mutual information of the two partitions over the shared delegations.'),
+    Field('n_moved', 'int', 'Shared delegations whose later bloc best matches (Hungarian assignment on the overlap table) a different earlier bloc.'),
     Field('relation_kind', 'str', '`cosponsor` (both sponsor the same wording) or `oppose` (opposite sides of a proposal), as in `coalition_ties`.', ('cosponsor', 'oppose')),
     Field('rank', 'int', 'Rank within the row\'s group (1 = first).'),
     Field('restoration', 'str', 'Reading of a 6th-session proposal: `restores_cnd` (its damaged wording aligns with CND text the Chair left out better than with the Chair\'s article) / `other_text` / `too_damaged` (fewer than `treatydrafts.analysis.restoration.MIN_LETTERS` letters survive).', ('restores_cnd', 'other_text', 'too_damaged')),
@@ -546,6 +566,15 @@ _table('coalition_edges', 'One row per pair of delegations per network layer per
            'n_proposals': 'Number of distinct proposals behind the edge (listed in `coalition_ties`).',
            'weight': "Sum over the edge's proposals of 1/(n−1) (n = sponsors for cosponsorship, participants otherwise), times both positions' confidence.",
        })
+
+_table('coalition_summary', 'One row per document of the coalition analysis: the position rows left out of the network, its size, and how robust and how regional its blocs are (`treatydrafts.analysis.networks.summary_table`).',
+       ('doc_id', 'n_position_rows', 'n_used', 'n_unresolved', 'n_low_confidence', 'min_confidence', 'n_nodes', 'n_blocs', 'n_unaligned', 'modularity', 'consensus_ari_mean', 'consensus_ari', 'n_regional_states', 'regional_ari', 'regional_nmi'),
+       ('doc_id',),
+       nullable=('modularity', 'consensus_ari_mean', 'consensus_ari', 'regional_ari', 'regional_nmi'))
+
+_table('coalition_sessions', 'Did the blocs hold? The blocs of the 4th and the 6th session compared on the delegations aligned in both (`treatydrafts.analysis.networks.compare_sessions`).',
+       ('doc_a', 'doc_b', 'n_shared', 'ari', 'nmi', 'n_moved'),
+       ('doc_a', 'doc_b'))
 
 _table('coalition_map_points', 'Every delegation on the positions map of a document: its principal coordinates on the first two axes of the correspondence analysis (`treatydrafts.analysis.networks.positions_map`; delegations with fewer than 3 usable positions are left off the map).',
        ('doc_id', 'delegation_id', 'dim1', 'dim2', 'n_positions'),
@@ -938,7 +967,8 @@ def data_dictionary_markdown() -> str:
         out += [f"## `{t.name}`", "", t.description, "", f"Primary key: {', '.join(f'`{k}`' for k in t.primary_key)}", "",
                 "| column | type | meaning |", "|---|---|---|"]
         out += [f"| `{c.name}` | {_type_label(c)} | {c.meaning.replace('|', '/')}"
-                + (f" Allowed: {', '.join(f'`{v}`' for v in c.values)}." if c.values else "") + " |" for c in t.columns]
+                + (f" Allowed: {', '.join(f'`{v}`' if v else '(empty)' for v in c.values)}." if c.values else "")
+                + " |" for c in t.columns]
         out.append("")
         for c in t.columns:
             used.setdefault(c.name, []).append(t.name)

@@ -11,6 +11,7 @@ Nothing here is typed by hand but the wording around the numbers.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -276,6 +277,37 @@ def coalition_facts(t: Tables, c: _Collector) -> None:
             lead = {k: ", ".join(_leaders(nd, k, 2)) for k in (a, b)}
             c.add(f"{short}_top_opposition", f"between bloc {a} ({lead[a]} …) and bloc {b} ({lead[b]} …), "
                   f"{w:.1f} in Newman weights", f"The pair of blocs of {doc} with most opposition weight.", *src)
+    if t.has("coalition_summary"):
+        summ = t["coalition_summary"].set_index("doc_id")
+        for short, doc in SESSIONS.items():
+            if doc not in summ.index:
+                continue
+            r = summ.loc[doc]
+            src = ("coalition_summary",)
+            c.add(f"{short}_position_rows", count(r["n_position_rows"]), f"Position rows of {doc}.", *src)
+            c.add(f"{short}_used", count(r["n_used"]), f"Position rows of {doc} used in the network.", *src)
+            c.add(f"{short}_unresolved", count(r["n_unresolved"]), f"Position rows of {doc} with no delegation id.",
+                  *src)
+            c.add(f"{short}_low_confidence", count(r["n_low_confidence"]), f"Resolved rows of {doc} below the "
+                  "confidence threshold.", *src)
+            c.add(f"{short}_min_confidence", dec(r["min_confidence"]), "Confidence threshold of the network.", *src)
+            c.add(f"{short}_modularity", dec(r["modularity"]), f"Mean modularity of the Louvain partitions of {doc}.",
+                  *src)
+            c.add(f"{short}_consensus_ari_mean", dec(r["consensus_ari_mean"]), f"Mean ARI of the Louvain runs of "
+                  f"{doc} against its blocs.", *src)
+            c.add(f"{short}_consensus_ari", dec(r["consensus_ari"]), f"ARI of the consensus partition of {doc} "
+                  "against its blocs.", *src)
+            c.add(f"{short}_regional_ari", dec(r["regional_ari"]), f"ARI of the blocs of {doc} against the UN "
+                  "regional groups.", *src)
+            c.add(f"{short}_regional_nmi", dec(r["regional_nmi"]), f"NMI of the blocs of {doc} and the UN regional "
+                  "groups.", *src)
+            c.add(f"{short}_regional_states", count(r["n_regional_states"]), "States in that comparison.", *src)
+    if t.has("coalition_sessions") and len(t["coalition_sessions"]):
+        r = t["coalition_sessions"].iloc[0]
+        c.add("sessions_nmi", dec(r["nmi"]), "NMI of the blocs of the two sessions (shared delegations).",
+              "coalition_sessions")
+        c.add("sessions_moved", count(r["n_moved"]), "Shared delegations whose 6th-session bloc best matches a "
+              "different 4th-session bloc.", "coalition_sessions")
     a = nodes[(nodes["doc_id"] == CND) & (nodes["bloc"] > 0)].set_index("delegation_id")
     b = nodes[(nodes["doc_id"] == AMENDED) & (nodes["bloc"] > 0)].set_index("delegation_id")
     shared = a.index.intersection(b.index)
@@ -550,3 +582,123 @@ def findings_table(facts: dict[str, Fact]) -> pd.DataFrame:
             for f in facts.values()]
     return schema.validate(pd.DataFrame(rows, columns=["finding", "quoted_value", "finding_description", "source_tables"])
                            if rows else schema.empty_frame("findings"), "findings")
+
+
+# ---------------------------------------------------------------- notebook summaries
+
+# The question-and-answer summaries that open the notebooks: wording only, every number a {field}
+# (a test checks that no digit is typed outside fixed expressions such as "4th session").
+SUMMARIES: dict[str, str] = {
+    "00": """\
+**What is in the corpus?** {corpus_n_documents} documents from the UN Ad Hoc Committee's negotiation of a
+cybercrime convention: one Member State's submission (3rd session), the consolidated negotiating document
+(CND) of the 4th session, an expert's proposal (not a negotiating text), the Chair's draft of May 2023 and the
+draft with Member States' amendments of the 6th session.
+
+**How much could be parsed?** All of it, line by line: each of the {corpus_n_lines} lines has exactly one
+role (heading, paragraph line or layout row). Between {corpus_share_parsed_min} ({corpus_share_parsed_min_doc})
+and {corpus_share_parsed_max} of the non-blank lines of a file carry draft text. The documents hold
+{corpus_n_articles} articles and {corpus_n_paragraphs} paragraphs.
+
+**Where are the proposals?** Only the CND and the 6th-session amended draft attribute wording to delegations.
+The CND yields {cnd_n_proposals} proposals and {cnd_n_positions} positions of {cnd_n_delegations} delegations,
+read from clean codes. The damaged 6th-session document yields {amended_n_proposals} delegation lists and
+{amended_n_positions} name readings ({amended_n_delegations} distinct delegations read with enough confidence),
+*recovered* from text that lost about {loss_share} of its characters: see notebook 05 for how far they can be
+trusted.
+
+**What could not be interpreted?** {corpus_n_diagnostics} diagnostics, each with its line: {cnd_n_diagnostics}
+in the CND, {amended_n_diagnostics} in the amended draft (among them {amended_unmatched_closers} closing
+brackets whose opener was lost and {amended_undecoded_glyphs} glyphs that could not be decoded).
+""",
+    "01": """\
+**How big is the network?** In the 4th session {ahc4_nodes} delegations hold {ahc4_used} usable positions
+({ahc4_unresolved} doubtful codes left out). They form {ahc4_cosponsorship_ties} co-sponsorship ties,
+{ahc4_agreement_ties} agreement ties and {ahc4_opposition_ties} opposition ties.
+
+**Which blocs?** Louvain on the agreement network finds {ahc4_nblocs} blocs: {ahc4_blocs}.
+
+**Are they robust?** Moderately: runs at resolution 1 agree with these blocs at mean ARI
+{ahc4_consensus_ari_mean}, the consensus partition at ARI {ahc4_consensus_ari}; mean co-assignment within a
+bloc ranges from {ahc4_least_stable} to {ahc4_most_stable}. Modularity is low ({ahc4_modularity}): loose
+blocs, not closed camps.
+
+**Do they follow the UN regional groups?** Hardly: ARI {ahc4_regional_ari}, NMI {ahc4_regional_nmi}
+({ahc4_regional_states} States).
+
+**Where do the lines of conflict run?** The most opposition weight lies {ahc4_top_opposition}. On the positions
+map the first axis ({ahc4_map_inertia1} of inertia) runs from {ahc4_map_pole_neg}, where {ahc4_map_bloc_neg}
+sits, to {ahc4_map_pole_pos}, towards which {ahc4_map_bloc_pos} spreads.
+
+**Brokers and leaders.** The top brokers (betweenness) are {ahc4_brokers}; the most prolific sponsors
+{ahc4_top_sponsors}.
+
+**The 6th session.** Of {ahc6_position_rows} recovered name readings, {ahc6_used} enter the network (the rest
+have no delegation id or a confidence below {ahc6_min_confidence}): {ahc6_nodes} delegations, {ahc6_nblocs}
+blocs ({ahc6_blocs}); brokers {ahc6_brokers}.
+
+**Did the blocs hold?** Partly. {sessions_shared} delegations belong to a bloc in both sessions; the adjusted
+Rand index between the two memberships is {sessions_ari} (NMI {sessions_nmi}), and {sessions_moved} of them sit
+in a 6th-session bloc that best matches a different 4th-session bloc. The most members of each 4th-session bloc
+found together in one 6th-session bloc: {sessions_kept}.
+""",
+    "02": """\
+**How many offence articles does each draft hold?** The 4th-session CND: {cnd_n_offences}
+({cnd_n_offences_base} base text, {cnd_n_offences_proposed} proposed by delegations as whole articles). The
+Chair's draft (May 2023): {chair_n_offences}. The 6th-session amended draft: {amended_n_offences}
+({amended_n_offences_base} base, {amended_n_offences_proposed} proposed by delegations). The expert proposal
+(not a negotiating text) has {expert_n_offences}; the UK submission has no criminalization chapter, so no count
+(not zero).
+
+**How much did the chapter shrink?** From {cnd_n_words_chapter} words in the CND to {chair_n_words_chapter} in
+the Chair's draft ({chapter_shrink} shorter); measurable prohibited conducts from {cnd_n_conducts} to
+{chair_n_conducts}. The 6th-session chapter is back to {amended_n_words_chapter} words (damaged text: its
+conducts cannot be counted).
+
+**What happened to the CND's offences in the Chair's draft?** {chair_n_kept} kept (same or renamed),
+{chair_n_merged} merged or absorbed, {chair_n_dropped} dropped. The Chair's draft keeps {chair_offence_titles}.
+
+**What was re-proposed at the 6th session?** {amended_n_reproposing} amended-draft articles re-propose
+{amended_n_reproposed_cnd} of the dropped CND offences ({reproposed_titles}); {amended_n_new} more are new.
+
+**Who proposed re-adding them?** From the recovered 6th-session positions on the
+{reproposal_articles_with_positions} re-proposing articles that carry any: sponsors of the most of these
+articles are {reproposal_top_sponsors}; the delete lists are led by {reproposal_top_deleters} (delegation ids;
+articles counted once per delegation). These rest on names recovered from damaged text: see notebook 05 and the
+sensitivity of these counts to the confidence threshold below.
+""",
+    "03": """\
+**Which draft was most bracketed?** The 4th-session CND: {cnd_density_brackets} brackets in its
+{cnd_density_articles} articles, {cnd_density_per_1000} per 1,000 words, {cnd_density_attributed} of them
+attributed to delegations. The Chair's draft: {chair_density_brackets} ({chair_density_per_1000} per 1,000
+words; {chair_density_placeholders} placeholders, none attributed). The UK submission: {uk_density_brackets}
+({uk_density_placeholders} of them placeholders).
+
+**Most contested articles?** CND: {cnd_most_contested} ({cnd_most_contested_n} brackets); Chair's draft:
+{chair_most_contested} ({chair_most_contested_n}); amended draft (estimate): {amended_most_contested}
+({amended_most_contested_n}, 90% interval {amended_most_contested_low}–{amended_most_contested_high}).
+
+**The damaged 6th-session draft?** Measured on the Chair's unamended wording, `]` survived {survival_close} of
+the time and `[` {survival_open}. From the closers: about {amended_density_brackets} brackets (90% interval
+{amended_density_low}–{amended_density_high}), {amended_density_per_1000} per 1,000 estimated words.
+
+**Where in the text?** CND chapter II (criminalization) {cnd_chapter2_per_1000} per 1,000 words against
+{cnd_chapter3_per_1000} in chapter III; in the amended draft brackets spread over
+{amended_chapters_bracketed} chapters ({amended_chapter_per_1000_min}–{amended_chapter_per_1000_max} per 1,000
+words).
+
+**Density versus delegations?** Articles where more delegations take positions carry more brackets (Spearman ρ
+{cnd_rho_brackets} in the CND over {cnd_rho_articles} articles with positions, {amended_rho_brackets} in the
+amended draft over {amended_rho_articles}) and, less strongly, more brackets per word (ρ {cnd_rho_density} and
+{amended_rho_density}): long articles attract many delegations.
+""",
+}
+
+
+def summary(notebook: str, data_dir: Path | None = None, width: int = 110) -> str:
+    """The question-and-answer summary of a notebook (``"00"`` … ``"03"``), its numbers computed from the
+    tables of ``data_dir`` (default ``data/``) now, as paragraphs wrapped at ``width`` characters.
+    Raises ``KeyError`` naming a missing finding."""
+    text = SUMMARIES[notebook].format_map(values(compute(data_dir))).strip()
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
+    return "\n\n".join(textwrap.fill(p, width=width, break_on_hyphens=False) for p in paragraphs)

@@ -161,8 +161,10 @@ def _measures(spon: pd.DataFrame, dele: pd.DataFrame, overall: float) -> dict:
 
 def delegation_table(outcomes: pd.DataFrame, units: pd.DataFrame, delegations: pd.DataFrame,
                      blocs: dict[str, dict[str, int]], restorations: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The ``delegation_influence`` table (delegations with at least one unit)."""
+    """The ``delegation_influence`` table (registry delegations with at least one unit; a unit whose
+    only codes are unresolved, e.g. the doubtful ``IO``, counts for no delegation)."""
     mem = members(outcomes)
+    mem = mem[mem["delegation_id"].isin(set(delegations["delegation_id"]))]
     exp = dict(zip(units["proposal_id"], units["expected"]))
     taken = dict(zip(units["proposal_id"], units["taken"]))
     overall = float(units["taken"].mean()) if len(units) else 0.0
@@ -203,14 +205,16 @@ def group_table(outcomes: pd.DataFrame, units: pd.DataFrame, influence: pd.DataF
                  "bloc_ahc4": {d: str(b) for d, b in zip(influence["delegation_id"], influence["bloc_ahc4"])},
                  "regional_group": dict(zip(influence["delegation_id"], influence["regional_group"]))}
     for grouping, of in groupings.items():
-        m = mem.assign(group_value=mem["delegation_id"].map(of))
+        # "all" counts every unit, also those whose only codes are unresolved (no registry delegation)
+        m = mem.assign(group_value="all") if grouping == "all" else mem.assign(group_value=mem["delegation_id"].map(of))
         for value, g in m.groupby("group_value", sort=True):
             u = g.drop_duplicates(key)
             spon = u[(u["unit_group"] == "sponsor") & (u["outcome"] != "unclear")].copy()
             spon["expected"] = spon["proposal_id"].map(exp)
             spon["taken"] = spon["proposal_id"].map(taken)
             dele = u[u["unit_group"] == "delete"]
-            rows.append({"grouping": grouping, "group_value": value, "n_delegations": int(g["delegation_id"].nunique()),
+            n_deleg = int(g["delegation_id"].isin(set(influence["delegation_id"])).groupby(g["delegation_id"]).first().sum())
+            rows.append({"grouping": grouping, "group_value": value, "n_delegations": n_deleg,
                          **_measures(spon, dele, overall)})
     return schema.validate(pd.DataFrame(rows), "group_influence")
 

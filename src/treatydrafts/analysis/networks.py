@@ -828,6 +828,39 @@ def coalition_tables(results: Iterable[Coalitions]) -> tuple[pd.DataFrame, pd.Da
     return n, e
 
 
+def summary_table(results: Iterable[Coalitions]) -> pd.DataFrame:
+    """``coalition_summary``: per document, the rows left out, the network's size, the blocs'
+    modularity and robustness, and their agreement with the UN regional groups."""
+    rows = []
+    for r in results:
+        ex = r.exclusions
+        runs = r.consensus.runs if r.consensus is not None else pd.DataFrame()
+        at1 = runs[runs["resolution"] == RESOLUTION] if len(runs) else runs
+        nan = float("nan")
+        rows.append({"doc_id": r.doc_id, "n_position_rows": ex.n_rows, "n_used": ex.n_used,
+                     "n_unresolved": ex.n_unresolved, "n_low_confidence": ex.n_low_confidence,
+                     "min_confidence": ex.min_confidence, "n_nodes": len(r.nodes),
+                     "n_blocs": len({b for b in r.blocs.values() if b > 0}),
+                     "n_unaligned": sum(1 for b in r.blocs.values() if b == 0),
+                     "modularity": round(float(at1["modularity"].mean()), 4) if len(at1) else nan,
+                     "consensus_ari_mean": round(float(at1["ari_vs_reference"].mean()), 4) if len(at1) else nan,
+                     "consensus_ari": round(float(r.consensus.ari_consensus_vs_reference), 4)
+                     if r.consensus is not None else nan,
+                     "n_regional_states": int(r.regional.get("n", 0)),
+                     "regional_ari": round(float(r.regional.get("ari", nan)), 4),
+                     "regional_nmi": round(float(r.regional.get("nmi", nan)), 4)})
+    return schema.validate(pd.DataFrame(rows), "coalition_summary") if rows else schema.empty_frame("coalition_summary")
+
+
+def sessions_table(cmp: SessionComparison) -> pd.DataFrame:
+    """``coalition_sessions``: the two sessions' blocs compared (one row; empty when not available)."""
+    if not cmp.available:
+        return schema.empty_frame("coalition_sessions")
+    row = {"doc_a": cmp.doc_a, "doc_b": cmp.doc_b, "n_shared": len(cmp.shared), "ari": round(float(cmp.ari), 4),
+           "nmi": round(float(cmp.nmi), 4), "n_moved": int(cmp.table["moved"].sum())}
+    return schema.validate(pd.DataFrame([row]), "coalition_sessions")
+
+
 MAP_AXIS_TOP = 10  # columns kept per pole of each axis in ``coalition_map_axes``
 
 

@@ -157,12 +157,16 @@ def networks(ctx: Context) -> list[Path]:
     written = write_table(nodes, "coalition_nodes", ctx.data_dir)
     written += write_table(edges, "coalition_edges", ctx.data_dir)
     written += write_table(networks_analysis.ties_table(results.values()), "coalition_ties", ctx.data_dir)
+    written += write_table(networks_analysis.summary_table(results.values()), "coalition_summary", ctx.data_dir)
     points, axes = networks_analysis.map_tables(results.values())
     written += write_table(points, "coalition_map_points", ctx.data_dir)
     written += write_table(axes, "coalition_map_axes", ctx.data_dir)
+    cmp = session_comparison(results)
+    written += write_table(networks_analysis.sessions_table(cmp) if cmp is not None
+                           else schema.empty_frame("coalition_sessions"), "coalition_sessions", ctx.data_dir)
     # one force-directed layout per session for the static and the interactive view
     layouts = {d: networks_plots.layout(c.bloc_graph) for d, c in results.items()}
-    written += save_specs(network_figures(results, session_comparison(results), layouts), ctx.figures_dir)
+    written += save_specs(network_figures(results, cmp, layouts), ctx.figures_dir)
     for d, c in results.items():
         written.append(networks_plots.network_html(c, ctx.figures_dir / f"coalition-network-{_session_short(d)}.html",
                                                    pos=layouts[d]))
