@@ -25,9 +25,10 @@ rebuild: $(STAMP)
 test: $(STAMP)
 	$(PYTEST) tests notebooks
 
-# library tests only (no notebooks)
+# library tests without the slow ones (marked @pytest.mark.slow: the full build, the wheel install,
+# the long fuzz runs) and without the notebooks; `make test` runs everything
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 -m "not slow" tests
 
 # re-execute every notebook in place to refresh its committed outputs
 notebooks: $(STAMP)

@@ -25,6 +25,8 @@ from treatydrafts import Corpus, catalog, corpus, paths, store
 from treatydrafts.analysis import density as D
 from treatydrafts.release import build
 
+pytestmark = pytest.mark.slow  # a full build (about a minute)
+
 DOC_IDS = catalog.doc_ids()
 
 

@@ -57,6 +57,7 @@ def test_line_starts():
     assert src.line_text(2) == "two" and src.line_of(4) == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("parser", PARSERS)
 def test_ten_megabyte_line_ends_in_diagnostics(tmp_path, parser):
     f = tmp_path / "long.txt"

@@ -23,6 +23,8 @@ from treatydrafts.corpus import Corpus  # noqa: E402
 from treatydrafts.plots import style  # noqa: E402
 from treatydrafts.release import steps  # noqa: E402
 
+pytestmark = pytest.mark.slow  # renders every figure of the build
+
 GROUPS = ("overview", "networks", "scope", "density", "recovery")
 
 

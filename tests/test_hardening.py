@@ -147,7 +147,7 @@ def test_full_disk_during_a_build_is_one_line_and_leaves_no_empty_file(tmp_path,
     _full_disk(monkeypatch, tmp_path)
     rc = cli.main(["build", "--data-dir", str(tmp_path / "data"), "--only", "data dictionary"])
     err = capsys.readouterr().err
-    assert rc == 2
+    assert rc == 1  # errors exit 1 (release.cli)
     assert "data-dictionary.md" in err and "No space left on device" in err
     assert not (tmp_path / "docs" / "data-dictionary.md").exists()
     assert temporaries(tmp_path / "docs") == []
@@ -267,7 +267,7 @@ def test_cli_refuses_a_symlink_with_one_line(tmp_path, capsys):
     (data / "build-manifest.json").symlink_to(outside)
     rc = cli.main(["build", "--data-dir", str(data), "--figures-dir", str(figs), "--only", "data dictionary"])
     err = capsys.readouterr().err.strip().splitlines()
-    assert rc == 2 and err[-1].startswith("treatydrafts: error:") and "build-manifest.json" in err[-1]
+    assert rc == 1 and err[-1].startswith("treatydrafts: error:") and "build-manifest.json" in err[-1]
     assert outside.read_text(encoding="utf-8") == "precious\n"
 
 
@@ -454,7 +454,7 @@ def test_deleted_catalogue_is_a_typed_error_naming_the_file(seeds_without):
 
 def test_deleted_seed_in_the_cli_is_one_line(seeds_without, capsys):
     gone = seeds_without(catalog.entry("ahc4-cnd")["file"])
-    assert cli.main(["show", "ahc4-cnd", "1"]) == 2
+    assert cli.main(["show", "ahc4-cnd", "1"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("treatydrafts: error:") and gone.name in err[0]
 

@@ -12,7 +12,6 @@ the chapter column follows the nine ``Chapter I``…``Chapter IX`` lines (73, 25
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import pytest
@@ -148,9 +147,10 @@ def test_property_one_role_per_line(lines):
     assert len(used) == len(set(used))
 
 
-def test_regexes_are_fast_on_hostile_lines():
+def test_hostile_lines_are_segmented_whole():
+    """Long runs of digits, suffixes and parentheses: every line still gets one role (no backtracking
+    blow-up either: the patterns are screened in test_regex_safety, the speed measured in benchmarks/)."""
     hostile = "Article " + "1" * 5000 + " bis" * 2000 + "\n" + "(" * 10000 + "a" * 10000 + ")\n" + "1 " * 20000
     src, _ = source_from_text("h", hostile)
-    t = time.perf_counter()
-    segment(src)
-    assert time.perf_counter() - t < 2.0
+    s = segment(src)
+    assert [r.line for r in s.lines] == list(range(1, src.n_lines + 1))

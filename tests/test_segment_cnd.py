@@ -483,9 +483,9 @@ def test_fuzz_shuffled_real_lines(real, data):
     check_invariants(src, segment(src))
 
 
-def test_no_catastrophic_backtracking():
-    import time
-
+def test_hostile_lines_are_segmented():
+    """Lines that would make a backtracking regex explode still segment whole (the patterns are screened
+    in test_regex_safety; speed is measured in benchmarks/, not asserted here)."""
     evil = [
         "Article 1" + " " * 50_000 + "x",
         "[" + "1. bis " * 5_000,
@@ -496,7 +496,6 @@ def test_no_catastrophic_backtracking():
         "_" * 100_000,
         " " * 100_000 + "b",
     ]
-    start = time.perf_counter()
     for line in evil:
-        seg_of("Article 6. Access\n\n" + line + "\n\n" + line)
-    assert time.perf_counter() - start < 10
+        seg = seg_of("Article 6. Access\n\n" + line + "\n\n" + line)
+        assert len(seg.lines) == 5 and seg.articles

@@ -449,7 +449,7 @@ def test_fuzz_invariants(lines):
         check_invariants(source, g)
 
 
-def test_pathological_lines_are_fast():
+def test_pathological_lines_keep_the_invariants():
     text = ("- " + "(" * 3000 + "a" * 20000 + "  \n") * 10 + "Article " + "1" * 5000 + "\n*Article 1. " + "[x] " * 5000
     for module in MODULES:
         source, g = snippet(module, text)

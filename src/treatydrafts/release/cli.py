@@ -70,10 +70,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def build(args) -> None:
-    from .build import run
-    from .steps import STEPS
+    from . import build as runner
 
-    names = [s.name for s in STEPS]
+    names = [s.name for s in runner.STEPS]  # the runner's list (what ``run`` will run)
     if args.only is not None and not any(args.only in n for n in names):
         raise CommandError(f"no build step matches --only {args.only!r}; the steps are: {', '.join(names)}")
     data_dir = args.data_dir
@@ -81,7 +80,7 @@ def build(args) -> None:
         data_dir = paths.OUTPUT / "data"
     writable_dir(data_dir, "data")
     writable_dir(args.figures_dir, "figures")
-    run(data_dir, args.figures_dir, args.only, force=args.force, jobs=args.jobs)
+    runner.run(data_dir, args.figures_dir, args.only, force=args.force, jobs=args.jobs)
 
 
 def counts() -> None:
