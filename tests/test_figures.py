@@ -25,13 +25,14 @@ from treatydrafts.release import steps  # noqa: E402
 
 pytestmark = pytest.mark.slow  # renders every figure of the build
 
-GROUPS = ("overview", "networks", "scope", "density", "recovery")
+GROUPS = ("overview", "networks", "scope", "density", "recovery", "lineage")
 
 
 @pytest.fixture(scope="module")
 def specs():
     """``group -> [FigureSpec]``, each group's analysis computed once, on first use."""
-    from treatydrafts.analysis import density, networks, overview, recovery, scope
+    from treatydrafts.analysis import density, lineage, networks, overview, recovery, scope
+    from treatydrafts.plots import lineage as lineage_plots
 
     corpus = Corpus()
     cache: dict[str, list] = {}
@@ -50,6 +51,8 @@ def specs():
             elif group == "recovery":
                 _, calib = recovery.benchmark_tables(corpus=corpus)
                 cache[group] = steps.recovery_figures(recovery.document_loss_model(corpus), calib)
+            elif group == "lineage":
+                cache[group] = steps.lineage_figures(lineage.result(corpus), lineage_plots.display_titles(corpus))
         return cache[group]
 
     return get

@@ -255,6 +255,20 @@ def recovery(ctx: Context) -> list[Path]:
     return written + save_specs(recovery_figures(loss, calib), ctx.figures_dir)
 
 
+def lineage_figures(r: lineage_analysis.Lineage, titles: dict[tuple[str, int], str]) -> list[FigureSpec]:
+    """The study's four figures; ``titles``: the articles' display titles (``lineage_plots.display_titles``)."""
+    cnd_chair = ("ahc4-cnd", "ahc6-chair-draft")
+    return [
+        FigureSpec("lineage-outcomes-by-article", functools.partial(lineage_plots.plot_outcomes_by_article, r, titles),
+                   cnd_chair),
+        FigureSpec("lineage-outcomes-by-group", functools.partial(lineage_plots.plot_outcomes_by_group, r),
+                   cnd_chair + ("ahc6-amended-draft",)),
+        FigureSpec("lineage-influence", functools.partial(lineage_plots.plot_influence, r), cnd_chair),
+        FigureSpec("lineage-criminalization-chapter", functools.partial(lineage_plots.plot_chapter_lineage, r, titles),
+                   cnd_chair + (lineage_plots.ADOPTED_SOURCE,)),
+    ]
+
+
 def lineage(ctx: Context) -> list[Path]:
     """Who wrote the treaty: crosswalk, proposal outcomes and their validation, 6th-session
     restorations, influence; four figures; a Markdown profile per delegation."""
@@ -262,14 +276,7 @@ def lineage(ctx: Context) -> list[Path]:
     written = []
     for name, df in r.tables().items():
         written += write_table(df, name, ctx.data_dir)
-    cnd_chair = ["ahc4-cnd", "ahc6-chair-draft"]
-    fd = ctx.figures_dir
-    written += save_figure(lineage_plots.plot_outcomes_by_article(r), "lineage-outcomes-by-article", cnd_chair, fd)
-    written += save_figure(lineage_plots.plot_outcomes_by_group(r), "lineage-outcomes-by-group",
-                           cnd_chair + ["ahc6-amended-draft"], fd)
-    written += save_figure(lineage_plots.plot_influence(r), "lineage-influence", cnd_chair, fd)
-    written += save_figure(lineage_plots.plot_chapter_lineage(r), "lineage-criminalization-chapter",
-                           cnd_chair + [lineage_plots.ADOPTED_SOURCE], fd)
+    written += save_specs(lineage_figures(r, lineage_plots.display_titles(ctx.corpus)), ctx.figures_dir)
     written += profiles.write_profiles(r, ctx.corpus.documents(), ctx.corpus.delegations(),
                                        ctx.docs_dir / "delegations")
     return written
