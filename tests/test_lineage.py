@@ -7,6 +7,8 @@ crosswalk tests read the committed tables (``test_build`` checks they are what t
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -177,7 +179,8 @@ def test_slug_and_clean_title():
 def test_wilson_and_adjusted():
     share, lo, hi = O.wilson(5, 10)
     assert share == 0.5 and 0.23 < lo < 0.24 and 0.76 < hi < 0.77
-    assert O.wilson(0, 0) == (-1.0, -1.0, -1.0)
+    assert all(math.isnan(v) for v in O.wilson(0, 0))  # nothing to count: missing, not -1
+    assert all(math.isnan(v) for v in I.adjusted(0, 0.0, 0.2))
     rate, lo, hi = I.adjusted(10, 10.0, 0.2)
     assert rate == 0.2 and lo < 0.2 < hi
 
@@ -227,7 +230,7 @@ def test_loss_aware_alignment_reads_a_damaged_copy():
 
 def test_profile_helpers():
     assert P.cell("a | b\nc") == "`a b c`" and P.cell("") == "—"
-    assert P.pct(-1, -1, -1) == "—" and P.pct(0.5, 0.25, 0.75) == "50% (95% CI 25%–75%)"
+    assert P.pct(float("nan"), float("nan"), float("nan")) == "—" and P.pct(0.5, 0.25, 0.75) == "50% (95% CI 25%–75%)"
     assert P.anchor("CND art. 6: Illegal access → Chair's draft art. 6") == "cnd-art-6-illegal-access--chairs-draft-art-6"
 
 

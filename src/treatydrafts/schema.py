@@ -317,7 +317,7 @@ FIELDS: dict[str, Field] = _fields(
     Field('to_start_offset', 'int', 'Offset of the compared window in the later document (0 with `to_end_offset` 0 = none).'),
     Field('to_end_offset', 'int', 'Offset just past the compared window in the later document.'),
     Field('to_text', 'str', 'The later document\'s text in the compared window: `source[to_start_offset:to_end_offset]`.'),
-    Field('paragraph_score', 'float', "Coverage of the CND host paragraph (its words without any delegation's proposal) in its best window of the counterpart article, in [0, 1]; -1 = not measured (no host context: whole articles, proposals that are paragraphs of their own)."),
+    Field('paragraph_score', 'float', "Coverage of the CND host paragraph (its words without any delegation's proposal) in its best window of the counterpart article, in [0, 1]; missing = not measured (no host context: whole articles, proposals that are paragraphs of their own)."),
     Field('n_article_proposals', 'int', "Proposals in the unit's CND article (`proposals` rows): how contested the article was."),
     Field('unit_id', 'str', 'Id of the unit in the hand-judged validation sample (`data/validation/outcomes_sample.csv`, `O001`…).'),
     Field('judged_outcome', 'str', "The outcome a person gave after reading both texts (`data/validation/outcomes_judged.csv`).", PROPOSAL_OUTCOMES),
@@ -328,13 +328,13 @@ FIELDS: dict[str, Field] = _fields(
     Field('n_judged', 'int', 'Units the judge placed in the category.'),
     Field('n_auto', 'int', 'Units the automatic method placed in the category.'),
     Field('n_agree', 'int', 'Units both placed in the category.'),
-    Field('agreement', 'float', 'n_agree / n_judged: share of the judged units of the category that the method also placed there (NaN-free: -1 when n_judged is 0).'),
+    Field('agreement', 'float', 'n_agree / n_judged: share of the judged units of the category that the method also placed there (missing when n_judged is 0).'),
     Field('agreement_low', 'float', 'Lower end of the 95% Wilson interval of `agreement`.'),
     Field('agreement_high', 'float', 'Upper end of the 95% Wilson interval of `agreement`.'),
     Field('precision_low', 'float', 'Lower end of the 95% Wilson interval of `precision`.'),
     Field('precision_high', 'float', 'Upper end of the 95% Wilson interval of `precision`.'),
-    Field('bloc_ahc4', 'int', 'Louvain bloc of the delegation in the 4th session (`coalition_nodes.bloc` of `ahc4-cnd`; 0 = unaligned, -1 = no usable position).'),
-    Field('bloc_ahc6', 'int', 'Louvain bloc of the delegation in the 6th session (`coalition_nodes.bloc` of `ahc6-amended-draft`; 0 = unaligned, -1 = no usable position).'),
+    Field('bloc_ahc4', 'int', 'Louvain bloc of the delegation in the 4th session (`coalition_nodes.bloc` of `ahc4-cnd`; 0 = unaligned, missing = no usable position).'),
+    Field('bloc_ahc6', 'int', 'Louvain bloc of the delegation in the 6th session (`coalition_nodes.bloc` of `ahc6-amended-draft`; 0 = unaligned, missing = no usable position).'),
     Field('grouping', 'str', 'How delegations are grouped: `all`, `bloc_ahc4` (Louvain blocs of the 4th session) or `regional_group` (UN regional groups).', ('all', 'bloc_ahc4', 'regional_group')),
     Field('group_value', 'str', 'The group (bloc number, regional group name, or `all`).'),
     Field('n_sponsor_units', 'int', 'Sponsor units (CND proposals the delegation, or a member of the group, sponsored), `unclear` ones excluded.'),
@@ -342,17 +342,17 @@ FIELDS: dict[str, Field] = _fields(
     Field('n_substance', 'int', 'Sponsor units with outcome substance (a near match of the wording; not in n_taken_up).'),
     Field('n_not_taken_up', 'int', 'Sponsor units with outcome not_taken_up.'),
     Field('n_article_dropped', 'int', "Units whose CND article has no counterpart in the Chair's draft."),
-    Field('share_taken_up', 'float', 'n_taken_up / n_sponsor_units (-1 when there are none): the raw take-up rate (wording taken up word for word).'),
+    Field('share_taken_up', 'float', 'n_taken_up / n_sponsor_units (missing when there are none): the raw take-up rate (wording taken up word for word).'),
     Field('share_low', 'float', 'Lower end of the 95% Wilson interval of share_taken_up.'),
     Field('share_high', 'float', 'Upper end of the 95% Wilson interval of share_taken_up.'),
     Field('expected_taken_up', 'float', "Sponsor units expected to be taken up given how contested their articles were: sum of the contestation model's probabilities (`influence_model`)."),
-    Field('adjusted_share', 'float', 'Contestation-adjusted take-up rate: (n_taken_up / expected_taken_up) × the overall take-up rate (indirect standardisation; -1 when there are no units).'),
+    Field('adjusted_share', 'float', 'Contestation-adjusted take-up rate: (n_taken_up / expected_taken_up) × the overall take-up rate (indirect standardisation; missing when there are no units).'),
     Field('adjusted_low', 'float', 'Lower end of the 95% interval of adjusted_share (exact Poisson interval of n_taken_up, divided by expected_taken_up, times the overall rate).'),
     Field('adjusted_high', 'float', 'Upper end of the 95% interval of adjusted_share.'),
     Field('n_delete_units', 'int', 'Delete units (CND proposals whose wording the delegation, or a member of the group, proposed deleting), `unclear` ones excluded.'),
     Field('n_deletion_achieved', 'int', 'Delete units with outcome deletion_achieved.'),
     Field('n_deletion_not_achieved', 'int', 'Delete units with outcome deletion_not_achieved.'),
-    Field('share_deletion_achieved', 'float', 'n_deletion_achieved / (n_deletion_achieved + n_deletion_not_achieved) (-1 when both are 0): deletions in dropped articles are not counted.'),
+    Field('share_deletion_achieved', 'float', 'n_deletion_achieved / (n_deletion_achieved + n_deletion_not_achieved) (missing when both are 0): deletions in dropped articles are not counted.'),
     Field('deletion_low', 'float', 'Lower end of the 95% Wilson interval of share_deletion_achieved.'),
     Field('deletion_high', 'float', 'Upper end of the 95% Wilson interval of share_deletion_achieved.'),
     Field('n_restore_attempts', 'int', '6th-session proposals the delegation sponsored (recovered name) whose damaged wording reads as dropped CND text (`restoration_attempts`).'),
@@ -738,7 +738,8 @@ _table('proposal_outcomes', "What became of every CND proposal in the Chair's dr
            'score': "Similarity: share of the wording's content words found in order in its best window of the counterpart (1 for verbatim; see `treatydrafts.analysis.outcomes`).",
            'method': 'The rule that decided the outcome, in words.',
            'note': 'How the compared wording was read from the proposal.',
-       })
+       },
+       nullable=('paragraph_score',))
 
 _table('outcome_validation', "The hand-judged validation sample (`data/validation/`): every judged unit with the automatic and the judged outcome.",
        ('unit_id', 'proposal_id', 'unit_group', 'article', 'line', 'outcome', 'judged_outcome', 'judged_confidence', 'is_agreement', 'to_article', 'judged_note',),
@@ -754,20 +755,23 @@ _table('outcome_agreement', 'Agreement of the automatic outcomes with the hand j
        ('scheme', 'outcome'),
        meanings={
            'outcome': ('The category (`not_verbatim` = substance + not_taken_up in the merged schemes; `all` = every unit: overall agreement).', PROPOSAL_OUTCOMES + ('not_verbatim', 'all')),
-           'precision': 'n_agree / n_auto: share of the units the method placed in the category that the judge also placed there (-1 when n_auto is 0).',
-       })
+           'precision': 'n_agree / n_auto: share of the units the method placed in the category that the judge also placed there (missing when n_auto is 0).',
+       },
+       nullable=('agreement', 'agreement_low', 'agreement_high', 'precision', 'precision_low', 'precision_high'))
 
 _table('delegation_influence', "Per delegation: the CND proposals it sponsored and what became of them, the deletions it asked for, raw and contestation-adjusted take-up rates with 95% intervals, its blocs (`treatydrafts.analysis.influence`).",
        ('delegation_id', 'name', 'regional_group', 'bloc_ahc4', 'bloc_ahc6', 'n_sponsor_units', 'n_taken_up', 'n_substance', 'n_not_taken_up', 'n_article_dropped', 'share_taken_up', 'share_low', 'share_high', 'expected_taken_up', 'adjusted_share', 'adjusted_low', 'adjusted_high', 'n_delete_units', 'n_deletion_achieved', 'n_deletion_not_achieved', 'share_deletion_achieved', 'deletion_low', 'deletion_high', 'n_restore_attempts',),
        ('delegation_id',),
        meanings={
            'n_article_dropped': "Sponsor units in CND articles with no counterpart in the Chair's draft (counted as not taken up).",
-       })
+       },
+       nullable=('bloc_ahc4', 'bloc_ahc6', 'share_taken_up', 'share_low', 'share_high', 'adjusted_share', 'adjusted_low', 'adjusted_high', 'share_deletion_achieved', 'deletion_low', 'deletion_high'))
 
 _table('group_influence', 'The same measures per Louvain bloc of the 4th session and per UN regional group: a unit counts for a group when at least one of its delegations belongs to it (so a unit can count for several groups).',
        ('grouping', 'group_value', 'n_delegations', 'n_sponsor_units', 'n_taken_up', 'share_taken_up', 'share_low', 'share_high', 'expected_taken_up', 'adjusted_share', 'adjusted_low', 'adjusted_high', 'n_delete_units', 'n_deletion_achieved', 'n_deletion_not_achieved', 'share_deletion_achieved', 'deletion_low', 'deletion_high',),
        ('grouping', 'group_value'),
-       meanings={'n_delegations': 'Delegations in the group with at least one unit.'})
+       meanings={'n_delegations': 'Delegations in the group with at least one unit.'},
+       nullable=('share_taken_up', 'share_low', 'share_high', 'adjusted_share', 'adjusted_low', 'adjusted_high', 'share_deletion_achieved', 'deletion_low', 'deletion_high'))
 
 _table('influence_model', "The contestation model behind the adjusted rates: logistic regression of take-up (outcome verbatim) of the sponsor units on log(1 + proposals in the unit's CND article).",
        ('term', 'coefficient', 'odds_ratio', 'odds_ratio_low', 'odds_ratio_high', 'n',),

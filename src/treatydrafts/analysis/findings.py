@@ -478,7 +478,7 @@ def lineage_facts(t: Tables, c: _Collector) -> None:
     c.add("lin_worst", f"art. {per.index[-1]} ({per['k'].iloc[-1]} of {per['n'].iloc[-1]})", "Kept article with "
           "ten or more proposals whose proposals fared worst.", *src)
     for key, grouping in (("lin_bloc_range", "bloc_ahc4"), ("lin_region_range", "regional_group")):
-        x = g[(g["grouping"] == grouping) & (g["n_sponsor_units"] >= 10) & (g["group_value"] != "-1")]
+        x = g[(g["grouping"] == grouping) & (g["n_sponsor_units"] >= 10) & (g["group_value"] != "none")]
         x = x.sort_values("share_taken_up")
         lo, hi = x.iloc[0], x.iloc[-1]
         label = (lambda v: f"bloc {v}") if grouping == "bloc_ahc4" else (lambda v: v)

@@ -39,7 +39,8 @@ SEED = 20241224
 N_BOOT = 500
 N_PARTNERS = 10
 TAKEN = "verbatim"  # the validated category (see the module docstring)
-NO_BLOC = -1  # the delegation took no usable position in that session
+NO_BLOC = pd.NA  # the delegation took no usable position in that session (a missing bloc)
+NAN = float("nan")  # a rate with nothing to count
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def fit_contestation(units: pd.DataFrame, n_boot: int = N_BOOT, seed: int = SEED
 def adjusted(observed: int, expected: float, overall: float, level: float = 0.95) -> tuple[float, float, float]:
     """``(rate, low, high)``: observed / expected × overall, exact Poisson interval on ``observed``."""
     if expected <= 0:
-        return -1.0, -1.0, -1.0
+        return NAN, NAN, NAN
     a = 1 - level
     lo = chi2.ppf(a / 2, 2 * observed) / 2 if observed > 0 else 0.0
     hi = chi2.ppf(1 - a / 2, 2 * observed + 2) / 2
@@ -148,7 +149,7 @@ def _measures(spon: pd.DataFrame, dele: pd.DataFrame, overall: float) -> dict:
     k = int(spon["taken"].sum()) if n else 0
     share, lo, hi = wilson(k, n)
     exp = float(spon["expected"].sum()) if n else 0.0
-    adj, alo, ahi = adjusted(k, exp, overall) if n else (-1.0, -1.0, -1.0)
+    adj, alo, ahi = adjusted(k, exp, overall) if n else (NAN, NAN, NAN)
     ach = int((dele["outcome"] == "deletion_achieved").sum())
     nach = int((dele["outcome"] == "deletion_not_achieved").sum())
     dsh, dlo, dhi = wilson(ach, ach + nach)
@@ -184,7 +185,7 @@ def delegation_table(outcomes: pd.DataFrame, units: pd.DataFrame, delegations: p
         dele = g[g["unit_group"] == "delete"]
         row = {"delegation_id": d, "name": reg["name"].get(d, d),
                "regional_group": reg["un_regional_group"].get(d, "") or networks.ORGANIZATION_GROUP,
-               "bloc_ahc4": int(b4.get(d, NO_BLOC)), "bloc_ahc6": int(b6.get(d, NO_BLOC)),
+               "bloc_ahc4": b4.get(d, NO_BLOC), "bloc_ahc6": b6.get(d, NO_BLOC),
                "n_substance": int((spon["outcome"] == "substance").sum()),
                "n_not_taken_up": int((spon["outcome"] == "not_taken_up").sum()),
                "n_article_dropped": int((spon["outcome"] == "article_dropped").sum()),
@@ -202,7 +203,8 @@ def group_table(outcomes: pd.DataFrame, units: pd.DataFrame, influence: pd.DataF
     key = ["proposal_id", "unit_group"]
     rows = []
     groupings = {"all": {d: "all" for d in influence["delegation_id"]},
-                 "bloc_ahc4": {d: str(b) for d, b in zip(influence["delegation_id"], influence["bloc_ahc4"])},
+                 "bloc_ahc4": {d: "none" if pd.isna(b) else str(b)
+                               for d, b in zip(influence["delegation_id"], influence["bloc_ahc4"])},
                  "regional_group": dict(zip(influence["delegation_id"], influence["regional_group"]))}
     for grouping, of in groupings.items():
         # "all" counts every unit, also those whose only codes are unresolved (no registry delegation)

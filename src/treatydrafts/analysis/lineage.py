@@ -116,7 +116,7 @@ def summary(r: Lineage, min_units: int = 10) -> str:
     low = [c for (s, c), x in ag.iterrows() if s == "fine" and c != "all" and x.n_judged and x.agreement < 0.9]
     merged_low = [c for (s, c), x in ag.iterrows() if s == "merged" and c != "all" and x.n_judged and x.agreement < 0.9]
     big = d[d["n_sponsor_units"] >= min_units].sort_values(["share_taken_up", "delegation_id"], ascending=[False, True])
-    blocs = g[(g["grouping"] == "bloc_ahc4") & (g["group_value"] != "-1")].sort_values("share_taken_up", ascending=False)
+    blocs = g[(g["grouping"] == "bloc_ahc4") & (g["group_value"] != "none")].sort_values("share_taken_up", ascending=False)
     regions = g[g["grouping"] == "regional_group"].sort_values("share_taken_up", ascending=False)
     lead = {str(b): ", ".join(x.sort_values(["n_sponsor_units", "delegation_id"], ascending=[False, True])["delegation_id"].head(3))
             for b, x in d.groupby("bloc_ahc4")}

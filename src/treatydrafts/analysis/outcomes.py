@@ -72,6 +72,8 @@ Every outcome carries both ends: the CND wording's line and offsets, and the Cha
 """
 from __future__ import annotations
 
+import math
+
 import re
 from types import SimpleNamespace
 from dataclasses import dataclass, field
@@ -95,6 +97,8 @@ TAKEN_UP = ("verbatim", "substance")
 MERGED = ("merged", "absorbed")  # crosswalk relations where only part of the CND article lives on
 
 # ---------------------------------------------------------------- parameters (see the module docstring)
+
+NAN = float("nan")  # a value that does not apply (a missing value in the tables)
 
 SUBSTANCE = 0.5  # coverage of the content words for `substance` / `deletion_not_achieved` (chosen on the judged sample: see `docs/outcomes.md`)
 PARAGRAPH_FOUND = 0.5  # coverage of the host paragraph for it to count as surviving
@@ -529,7 +533,7 @@ def build_units(positions: pd.DataFrame, ctx: CndContext) -> list[Unit]:
 class Outcome:
     outcome: str
     score: float  # coverage of the wording's content words (1.0 for verbatim)
-    paragraph_score: float  # coverage of the host paragraph (-1 when not measured)
+    paragraph_score: float  # coverage of the host paragraph (NaN when not measured)
     to_start: int  # offsets of the Chair's window (0, 0 when none)
     to_end: int
     method: str  # which rule decided
@@ -541,29 +545,29 @@ def judge_unit(u: Unit, chair: Tokens | None, substance: float = SUBSTANCE,
     """The outcome of one unit against the counterpart's tokens (``None``: article dropped);
     ``relation`` is the crosswalk's link from the CND article to the counterpart."""
     if chair is None:
-        return Outcome("article_dropped", 0.0, -1.0, 0, 0, "crosswalk: no counterpart article")
+        return Outcome("article_dropped", 0.0, NAN, 0, 0, "crosswalk: no counterpart article")
     w = u.wording.words
     hay = chair.words
     if not w:
-        return Outcome("unclear", 0.0, -1.0, 0, 0, "nothing to compare: empty wording")
+        return Outcome("unclear", 0.0, NAN, 0, 0, "nothing to compare: empty wording")
     present = u.group == "sponsor"
     if u.target == "article":
         if u.group == "delete":
             if relation not in MERGED:
-                return Outcome("deletion_not_achieved", 1.0, -1.0, *chair.span(0, len(chair)),
+                return Outcome("deletion_not_achieved", 1.0, NAN, *chair.span(0, len(chair)),
                                f"the targeted article survives ({relation})")
             cov, i, j = coverage(w, hay, weights=weights)
             ok = cov >= substance
-            return Outcome("deletion_not_achieved" if ok else "deletion_achieved", round(cov, 4), -1.0,
+            return Outcome("deletion_not_achieved" if ok else "deletion_achieved", round(cov, 4), NAN,
                            *chair.span(i, j), f"targeted article {relation} into the counterpart: coverage {cov:.2f}")
         cov, i, j = coverage(w, hay, slack=0.0, weights=weights)
         if cov >= 1.0 and find_run(w, hay):
-            return Outcome("verbatim", 1.0, -1.0, *chair.span(*_run_span(w, hay)), "proposed article found word for word")
-        return Outcome("substance" if cov >= substance else "not_taken_up", round(cov, 4), -1.0, *chair.span(i, j),
+            return Outcome("verbatim", 1.0, NAN, *chair.span(*_run_span(w, hay)), "proposed article found word for word")
+        return Outcome("substance" if cov >= substance else "not_taken_up", round(cov, 4), NAN, *chair.span(i, j),
                        f"proposed article: coverage {cov:.2f}")
     host = u.left.words + u.right.words
-    par_cov, lo, hi = (coverage(host, hay, slack=SLACK) if len(host) >= 3 else (-1.0, 0, len(hay)))
-    par_alive = par_cov < 0 or par_cov >= paragraph_found
+    par_cov, lo, hi = (coverage(host, hay, slack=SLACK) if len(host) >= 3 else (NAN, 0, len(hay)))
+    par_alive = math.isnan(par_cov) or par_cov >= paragraph_found
     n_content = len(content(w))
     if u.struck:
         runs = find_run(w, hay)
@@ -585,7 +589,7 @@ def judge_unit(u: Unit, chair: Tokens | None, substance: float = SUBSTANCE,
     if not par_alive:
         return Outcome(_neg(present), 0.0, round(par_cov, 4), *chair.span(lo, hi),
                        f"host paragraph not found (coverage {par_cov:.2f})")
-    a, b = chair.region(lo, hi, pad=len(w) + 2) if par_cov >= 0 else (0, len(hay))
+    a, b = chair.region(lo, hi, pad=len(w) + 2) if not math.isnan(par_cov) else (0, len(hay))
     before = u.left.words[-1:] if len(u.left) else ()
     after = u.right.words[:1] if len(u.right) else ()
     runs = find_run(w, hay, a, b)
@@ -746,9 +750,9 @@ CV_GRID = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 
 
 def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float, float]:
-    """``(k / n, low, high)`` with the Wilson score interval (scipy); ``(-1, -1, -1)`` when ``n`` is 0."""
+    """``(k / n, low, high)`` with the Wilson score interval (scipy); all missing (NaN) when ``n`` is 0."""
     if n <= 0:
-        return -1.0, -1.0, -1.0
+        return NAN, NAN, NAN
     ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="wilson")
     return round(k / n, 4), round(float(ci.low), 4), round(float(ci.high), 4)
 

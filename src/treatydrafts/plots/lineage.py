@@ -121,7 +121,7 @@ def _bloc_labels(r: Lineage) -> dict[int, str]:
     """``bloc -> "bloc 1: JPN, MEX, EU"`` (its three members with the most sponsor units)."""
     d = r.influence.delegations
     out = {}
-    for b, g in d[d["bloc_ahc4"] >= 0].groupby("bloc_ahc4"):
+    for b, g in d[d["bloc_ahc4"].notna()].groupby("bloc_ahc4"):
         top = g.sort_values(["n_sponsor_units", "delegation_id"], ascending=[False, True])["delegation_id"].head(3)
         out[int(b)] = (f"bloc {b}: " if b else "unaligned: ") + ", ".join(top)
     return out
@@ -129,7 +129,7 @@ def _bloc_labels(r: Lineage) -> dict[int, str]:
 
 def _group_panel(ax, r: Lineage, grouping: str, labels: dict[str, str], panel_title: str, legend: bool) -> None:
     g = r.influence.groups
-    g = g[(g["grouping"] == grouping) & (g["n_sponsor_units"] > 0) & (g["group_value"] != "-1")]
+    g = g[(g["grouping"] == grouping) & (g["n_sponsor_units"] > 0) & (g["group_value"] != "none")]
     u = _sponsor_units(r)
     mem = u.assign(d=u["delegation_ids"].str.split(", ")).explode("d")
     key = dict(zip(r.influence.delegations["delegation_id"], r.influence.delegations[grouping].astype(str)))
@@ -169,7 +169,7 @@ def plot_influence(r: Lineage, min_units: int = MIN_UNITS):
     fig, axes = figure(DOUBLE, height=len(d) * LINE_IN + 2.3, ncols=2, sharey=True)
     fig.get_layout_engine().set(wspace=0.08)  # air between the panels' "100%" and "0"
     y = np.arange(len(d))
-    colours = [_bloc_colour(int(b)) for b in d["bloc_ahc4"]]
+    colours = [_bloc_colour(-1 if pd.isna(b) else int(b)) for b in d["bloc_ahc4"]]
     for ax, (col, lo, hi, panel) in zip(axes, (("share_taken_up", "share_low", "share_high",
                                                 "Raw (95% Wilson interval)"),
                                                ("adjusted_share", "adjusted_low", "adjusted_high",
@@ -185,7 +185,7 @@ def plot_influence(r: Lineage, min_units: int = MIN_UNITS):
     axes[0].tick_params(axis="y", length=0)
     axes[0].set_ylim(len(d) - 0.4, -0.6)
     names = _bloc_labels(r)
-    blocs = sorted({int(b) for b in d["bloc_ahc4"]}, key=lambda b: (b <= 0, b))
+    blocs = sorted({-1 if pd.isna(b) else int(b) for b in d["bloc_ahc4"]}, key=lambda b: (b <= 0, b))
     handles = [Line2D([], [], marker="o", ms=4, lw=1.2, color=_bloc_colour(b),
                       label=names.get(b, "in no 4th-session bloc") if b > 0 else "unaligned or absent")
                for b in blocs]

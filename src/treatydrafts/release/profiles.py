@@ -38,8 +38,8 @@ def cell(text: str, limit: int = MAX_WORDING) -> str:
 
 
 def pct(share: float, lo: float, hi: float) -> str:
-    """``42% (95% CI 30–55%)``, or ``—`` when there is nothing to count."""
-    if share < 0:
+    """``42% (95% CI 30–55%)``, or ``—`` when there is nothing to count (a missing rate)."""
+    if pd.isna(share):
         return "—"
     return f"{share:.0%} (95% CI {lo:.0%}–{min(hi, 1.0):.0%})"
 
@@ -125,9 +125,10 @@ class Pages:
         return "\n".join(out) + "\n"
 
     def bloc(self, d: str, col: str) -> str:
-        b = int(self.influence.loc[d, col])
-        if b < 0:
+        b = self.influence.loc[d, col]
+        if pd.isna(b):
             return "no usable position"
+        b = int(b)
         if b == 0:
             return "unaligned"
         inf = self.influence
@@ -173,8 +174,8 @@ class Pages:
                "| delegation | regional group | bloc (4th / 6th session) | proposals | taken up word for word | deletions asked | achieved |",
                "|---|---|---|---|---|---|---|"]
         for r in inf.itertuples(index=False):
-            b4 = "—" if r.bloc_ahc4 < 0 else r.bloc_ahc4
-            b6 = "—" if r.bloc_ahc6 < 0 else r.bloc_ahc6
+            b4 = "—" if pd.isna(r.bloc_ahc4) else r.bloc_ahc4
+            b6 = "—" if pd.isna(r.bloc_ahc6) else r.bloc_ahc6
             out.append(f"| [{r.name}]({r.delegation_id}.md) (`{r.delegation_id}`) | {r.regional_group} | {b4} / {b6} | "
                        f"{r.n_sponsor_units} | {pct(r.share_taken_up, r.share_low, r.share_high)} | {r.n_delete_units} | "
                        f"{pct(r.share_deletion_achieved, r.deletion_low, r.deletion_high)} |")
