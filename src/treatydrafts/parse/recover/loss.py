@@ -50,6 +50,28 @@ def word_positions(s: str) -> list[str]:
     return out
 
 
+_POSITIONS = ("first", "middle", "last", "single", "na")
+
+
+def position_codes(s: str) -> np.ndarray:
+    """:func:`word_positions` as indices into ``_POSITIONS``, vectorised."""
+    n = len(s)
+    alnum = np.fromiter((c.isalnum() for c in s), dtype=bool, count=n)
+    left = np.concatenate([[False], alnum[:-1]])
+    right = np.concatenate([alnum[1:], [False]])
+    return np.where(~alnum, 4, np.where(left & right, 1, np.where(left, 2, np.where(right, 0, 3))))
+
+
+def keep_prob_array(loss: "LossModel", s: str) -> np.ndarray:
+    """``loss.keep_probs(s)`` vectorised (one :meth:`LossModel.p_keep` per distinct character)."""
+    if not s:
+        return np.zeros(0)
+    codes = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
+    uniq, inv = np.unique(codes, return_inverse=True)
+    table = np.array([[loss.p_keep(chr(int(u)), p) for p in _POSITIONS] for u in uniq])
+    return table[inv.ravel(), position_codes(s)]
+
+
 @dataclass
 class LossModel:
     """Keep probabilities by (character key, position in word)."""

@@ -163,7 +163,7 @@ def _prepare(inv: Inventory) -> Inventory:
 
 
 def build_inventory(names: dict[str, str], loss: LossModel, id_prior: dict[str, float] | None = None,
-                    label_weight: float = 1.0) -> Inventory:
+                    label_weight: float = 1.0, labels: dict[str, str] | None = None) -> Inventory:
     """Name forms (``form → delegation_id``) plus group labels, with log priors.
 
     The prior is uniform over delegations (or ``id_prior``, relative weights),
@@ -175,7 +175,7 @@ def build_inventory(names: dict[str, str], loss: LossModel, id_prior: dict[str, 
         f = norm_text(form.strip())
         if f and did:
             items.setdefault(f, did)
-    for lab, stance in LABELS.items():
+    for lab, stance in (LABELS if labels is None else labels).items():
         items[lab] = f"LABEL:{stance}"
     ids = sorted(set(items.values()))
     per_id = Counter(items.values())

@@ -1,0 +1,207 @@
+"""Read every delegation name of a damaged draft: the recovery's driver.
+
+:func:`read_document` runs, in order: the model text (:mod:`.stream`), the
+damaged-prose model trained on the base (:mod:`.prose`), the alignment to
+the base (:mod:`.align`), the segmentation into prose / names / labels
+(:mod:`.reader`), the reading of each name (posterior over delegations,
+:mod:`.names`, with the document's joint evidence, :mod:`.evidence`), the
+stances (:func:`assign_stances`) and the calibrated confidence
+(:mod:`.calibrate`).  The result is one :class:`Reading` per name and per
+label, with its source span.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...models import Segmentation, Source
+from . import align, calibrate, evidence, prose, reader
+from .loss import LossModel, chair_articles, loss_model_for
+from .names import Inventory, build_inventory, document_name_forms, forward_batch, norm_text
+from .stream import ModelStream, model_stream
+
+# Stance labels: written form (with its colon) -> stance.  "keep original" is "retain original".
+LABEL_WORDS = (("delete", "delete"), ("retain", "retain"), ("retain original", "retain_original"),
+               ("keep original", "retain_original"), ("keep", "keep"), ("against", "against"), ("alt", "alt"),
+               ("delete paragraph", "delete"), ("delete article", "delete"), ("keep article", "keep"))
+LABELS = {f"{w}:": s for w, s in LABEL_WORDS} | {f"{w[0].upper()}{w[1:]}:": s for w, s in LABEL_WORDS}
+MIN_LABEL_LETTERS = 3  # without its colon, a label needs this many surviving letters to set a stance
+MAX_FORM_LEN = 36  # longer registry forms (official long names) are not written in the document
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One name or label read from the damaged text."""
+
+    kind: str  # name / label
+    start: int  # model-text offsets (end exclusive)
+    end: int
+    start_offset: int  # source offsets (end exclusive)
+    end_offset: int
+    damaged: str  # the model text read (inserted spaces dropped)
+    form: str  # best name form / label form
+    delegation_id: str  # "" when the reading abstains (or for labels)
+    confidence: float  # calibrated probability that the top candidate is right
+    candidates: tuple[tuple[str, float], ...]  # (delegation_id, posterior among delegations)
+    stance: str
+    list_no: int  # 1.. per list (a run of items between prose, in document order)
+    features: tuple[tuple[str, float], ...] = ()
+
+
+def document_forms() -> dict[str, str]:
+    """Registry name forms the damaged draft can contain: no parentheses or commas (chunks are cut
+    at delimiters; commas separate names) and not longer than :data:`MAX_FORM_LEN`."""
+    return {f: d for f, d in document_name_forms().items() if not any(c in f for c in "(),")
+            and len(f) <= MAX_FORM_LEN}
+
+
+_INV: dict[int, tuple[LossModel, Inventory]] = {}
+
+
+def inventory(loss: LossModel) -> Inventory:
+    """Name forms and labels scored with ``loss`` (cached per loss model)."""
+    hit = _INV.get(id(loss))
+    if hit is None or hit[0] is not loss:
+        hit = (loss, build_inventory(document_forms(), loss, labels=LABELS, label_weight=evidence.LABEL_WEIGHT))
+        _INV[id(loss)] = hit
+    return hit[1]
+
+
+def aligned_to_base(ms: ModelStream, seg: Segmentation, base: tuple[Source, Segmentation]) -> np.ndarray:
+    """Mask of model characters aligned to the same article of the base (:func:`align.aligned_mask`)."""
+    arts = {k: prose.normalise(v) for k, v in chair_articles(*base).items()}
+    by_seq = {a.article_seq: a for a in seg.articles}
+    mask = np.zeros(len(ms.text), dtype=bool)
+    seqs = ms.article_seq
+    if not len(seqs):
+        return mask
+    bounds = np.flatnonzero(np.diff(seqs)) + 1
+    for a, b in zip(np.concatenate([[0], bounds]).tolist(), np.concatenate([bounds, [len(seqs)]]).tolist()):
+        art = by_seq.get(int(seqs[a]))
+        if art is None or art.is_proposed or art.article_num not in arts:
+            continue
+        mask[a:b] = align.aligned_mask(ms.text[a:b], arts[art.article_num])
+    return mask
+
+
+def heading_prose(ms: ModelStream, source: Source, seg: Segmentation) -> np.ndarray:
+    """Mask of the ``Article <label>.`` words opening every article heading line (intact text)."""
+    mask = np.zeros(len(ms.text), dtype=bool)
+    heads = {a.heading_line for a in seg.articles}
+    starts = {source.line_starts[h - 1]: h for h in heads}
+    for i in np.flatnonzero(np.isin(ms.offset, list(starts))):
+        j = ms.text.find(".", int(i), int(i) + 40)
+        if ms.text.startswith("Article", int(i)) and j > 0:
+            mask[int(i):j + 1] = True
+    return mask
+
+
+MAX_WORDING = 200  # a label passes its stance over at most this much wording to the list after it
+MIN_BREAK = 12  # prose this long after names read under a label ends the label's reach
+SOLID_NAME = 0.9  # a name counts as read (for the reach of a label) from this posterior
+
+
+def assign_stances(events: list[tuple[str, str, int]]) -> list[str]:
+    """The stance of every event, from the sequence of ``(kind, value, length)`` events in text
+    order: ``("label", stance, n)``, ``("name", "", n)``, ``("prose", "", n)`` and
+    ``("cut", delimiter, 0)`` (``=`` for aligned base text).
+
+    A label sets the stance of the names after it.  Once names were read under it, the stance
+    ends at the next label, at prose, at any cut but ``(`` ``[``: the next list is a sponsor
+    list.  A label followed by wording (``alt: wording (names)``) passes its stance on to the
+    next names if the wording is short (:data:`MAX_WORDING`) and no base text intervenes."""
+    out = []
+    stance, named, wording = "sponsor", False, 0
+    for kind, value, n in events:
+        if kind == "label":
+            stance, named, wording = value, False, 0
+        elif kind == "name":
+            named = True
+        elif kind == "prose":
+            if named and n >= MIN_BREAK:
+                stance, named = "sponsor", False
+            else:
+                wording += n
+                if wording > MAX_WORDING:
+                    stance = "sponsor"
+        elif kind == "cut":
+            if value == "=" or (named and value not in "(["):
+                stance, named, wording = "sponsor", False, 0
+        out.append(stance)
+    return out
+
+
+def read_document(source: Source, seg: Segmentation, base: tuple[Source, Segmentation],
+                  params: reader.Params = reader.Params(), calibration: calibrate.Calibration | None = None,
+                  evidence_params: evidence.EvidenceParams = evidence.EvidenceParams()) -> list[Reading]:
+    """Every name and label of the damaged ``source`` (see the module docstring)."""
+    loss = loss_model_for(source, seg, *base)
+    inv = inventory(loss)
+    ms = model_stream(source, seg)
+    pm = prose.train_prose_model([base[0].text], loss)
+    lm = pm.logprob(ms.text)
+    fixed = aligned_to_base(ms, seg, base) | heading_prose(ms, source, seg)
+    chunks = reader.cut_chunks(ms.text, fixed)
+    segs = reader.read_chunks([ms.text[c.start:c.end] for c in chunks], [lm[c.start:c.end] for c in chunks],
+                              [ms.gap[c.start:c.end] for c in chunks], [c.opener for c in chunks],
+                              [c.closer for c in chunks], inv, params,
+                              reader.Separators.from_keep(loss.p_keep(",", "na"), loss.p_keep(" ", "na")))
+    # events in text order
+    events: list[tuple] = []  # (kind, model start, model end, form index, chunk index)
+    for ci, (c, sg) in enumerate(zip(chunks, segs)):
+        for kind, a, b, f in sg:
+            if kind == "name" and inv.is_label[f]:
+                tok = ms.text[c.start + a:c.start + b]
+                letters = sum(ch.isalpha() for ch in tok)
+                kind = "label" if ":" in tok or letters >= MIN_LABEL_LETTERS else "unknown"
+            events.append((kind, c.start + a, c.start + b, f, ci))
+        events.append(("cut", c.end, c.end, -1, ci))
+    # lists: runs of items (names, labels, unknown items) not interrupted by prose or a cut
+    list_no, k_list, prev_item = [], 0, False
+    for k, a, b, f, ci in events:
+        item = k in ("name", "label", "unknown")
+        if item and not prev_item:
+            k_list += 1
+        list_no.append(k_list)
+        prev_item = item
+    names = [(i, e) for i, e in enumerate(events) if e[0] == "name"]
+    name_row = {i: r for r, (i, _) in enumerate(names)}
+    tokens = [norm_text(ms.text[a:b]) for _, (k, a, b, f, ci) in names]
+    fwd = forward_batch(tokens, inv) if tokens else np.zeros((0, len(inv.forms)))
+    # neighbours: the previous / next name of the same list (a label in between breaks the order)
+    neighbours = [[-1, -1] for _ in names]
+    prev_name, prev_list = -1, -1
+    for i, (k, a, b, f, ci) in enumerate(events):
+        if k == "name":
+            r = name_row[i]
+            if prev_name >= 0 and prev_list == list_no[i]:
+                neighbours[r][0] = prev_name
+                neighbours[prev_name][1] = r
+            prev_name, prev_list = r, list_no[i]
+        elif k != "unknown":
+            prev_name = -1
+    scored = evidence.score_names(tokens, [list_no[i] for i, _ in names], [tuple(x) for x in neighbours], fwd, inv,
+                                  evidence_params)
+    # stances: a name counts as read (for where a label's reach ends) when its posterior is not low
+    solid = {i: bool(cands) and cands[0][1] >= SOLID_NAME for (i, _), (cands, _) in zip(names, scored)}
+    stances = assign_stances([(k if k != "name" or solid[i] else "weak", inv.ids[f][6:] if k == "label" else
+                               (ms.text[a] if a < len(ms.text) and k == "cut" and not fixed[a] else "=" if k == "cut"
+                                else ""), b - a) for i, (k, a, b, f, _) in enumerate(events)])
+    out: list[Reading] = []
+    name_iter = iter(scored)
+    for i, (k, a, b, f, ci) in enumerate(events):
+        if k not in ("name", "label"):
+            continue
+        s_off, e_off = ms.source_span(a, b)
+        if k == "label":
+            out.append(Reading("label", a, b, s_off, e_off, ms.text[a:b], inv.forms[f], "", 1.0, (), stances[i],
+                               list_no[i]))
+            continue
+        cands, feats = next(name_iter)
+        conf = calibrate.confidence(feats, calibration)
+        top = cands[0][0] if cands else ""
+        did = top if conf >= calibrate.threshold(calibration) else ""
+        out.append(Reading("name", a, b, s_off, e_off, ms.text[a:b], inv.forms[f], did, conf, cands, stances[i],
+                           list_no[i], tuple(feats.items())))
+    return out
