@@ -16,11 +16,62 @@ import numpy as np
 import pandas as pd
 
 from .. import corpus as _corpus
+from ..parse.recover import calibrate
+from ..parse.recover.document import Reading, read_document, read_texts
 from ..parse.recover.loss import LossModel, loss_model_for
-from ..parse.recover.names import LABELS, Inventory, inventory_for, recover_lists
+from ..parse.recover.names import LABELS
 from ..parse.registry import load_delegations
+from . import recovery_validation as validation
 
 DOC_ID = "ahc6-amended-draft"
+
+
+def document_readings(corpus=None, **kwargs) -> list[Reading]:
+    """Every name, label and unknown item read from ``ahc6-amended-draft``
+    (:func:`treatydrafts.parse.recover.document.read_document`; keyword arguments passed on)."""
+    corpus = corpus or _corpus.DEFAULT
+    doc = corpus.segmented(DOC_ID)
+    base = corpus.segmented(_corpus.BASE_OF[DOC_ID])
+    return read_document(doc.source, doc.segmentation, (base.source, base.segmentation), **kwargs)
+
+
+def readings_frame(readings: list[Reading]) -> pd.DataFrame:
+    """The name readings as a frame for :func:`recovery_validation.judge`: span, delegation (empty =
+    abstained), top candidate, confidence, stance, the damaged string, the form, the candidates
+    and every feature of the calibration."""
+    names = [r for r in readings if r.kind == "name"]
+    rows = []
+    for r in names:
+        f = dict(r.features)
+        rows.append({"start_offset": r.start_offset, "end_offset": r.end_offset, "damaged": r.damaged,
+                     "form": r.form, "delegation_id": r.delegation_id,
+                     "top_candidate": r.candidates[0][0] if r.candidates else "", "confidence": r.confidence,
+                     "stance": r.stance, "candidates": "|".join(f"{d}:{p:.2f}" for d, p in r.candidates),
+                     **{k: f.get(k, np.nan) for k in ("posterior", "posterior0", "letters", "n_anchors", "log_lik",
+                                                      "prose_loglik")}})
+    cols = ["start_offset", "end_offset", "damaged", "form", "delegation_id", "top_candidate", "confidence", "stance",
+            "candidates", "posterior", "posterior0", "letters", "n_anchors", "log_lik", "prose_loglik"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def judge_document(corpus=None, readings: list[Reading] | None = None, **kwargs) -> pd.DataFrame:
+    """The document's name readings judged against the validation set (both halves)."""
+    readings = readings if readings is not None else document_readings(corpus, **kwargs)
+    return validation.judge(readings_frame(readings), validation.read_truth(), validation.read_units())
+
+
+def fit_calibration(judged: pd.DataFrame, accept: float = calibrate.ACCEPT, C: float = 1.0) -> calibrate.Calibration:
+    """Logistic regression of "the top candidate is right" on the calibration features
+    (:func:`calibrate.feature_vector`), fitted on the **development half** of ``judged`` only
+    (readings with a top candidate, not on an uncertain true name); coefficients rounded to 4 places."""
+    from sklearn.linear_model import LogisticRegression
+
+    d = judged[(judged["half"] == "dev") & (judged["judgement"] != "uncertain") & (judged["top_candidate"] != "")]
+    X = np.array([calibrate.feature_vector(r) for r in d.to_dict("records")])
+    y = (d["judgement"] == "right").to_numpy()
+    m = LogisticRegression(C=C, max_iter=2000).fit(X, y)
+    return calibrate.Calibration(tuple(round(float(c), 4) for c in m.coef_[0]), round(float(m.intercept_[0]), 4),
+                                 accept)
 
 
 def document_loss_model(corpus=None) -> LossModel:

@@ -44,8 +44,13 @@ def _pack(codes: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _codes(text: str, table: dict[str, int]) -> np.ndarray:
-    return np.array([table.setdefault(c, len(table) + 1) for c in text], dtype=np.int64)
+def _codes(a: str, b: str) -> tuple[np.ndarray, np.ndarray]:
+    """Dense character codes (1..) shared by two texts."""
+    ca = np.frombuffer(a.encode("utf-32-le"), dtype=np.uint32)
+    cb = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
+    _, inv = np.unique(np.concatenate([ca, cb]), return_inverse=True)
+    inv = inv.ravel().astype(np.int64) + 1
+    return inv[:len(ca)], inv[len(ca):]
 
 
 def _is_subsequence(d: str, b: str) -> bool:
@@ -59,9 +64,9 @@ def aligned_mask(damaged: str, base: str, k: int = K) -> np.ndarray:
     mask = np.zeros(len(damaged), dtype=bool)
     if len(damaged) < k or len(base) < k:
         return mask
-    table: dict[str, int] = {}
-    bk = _pack(_codes(base, table), k)
-    dk = _pack(_codes(damaged, table), k)
+    cb, cd = _codes(base, damaged)
+    bk = _pack(cb, k)
+    dk = _pack(cd, k)
     order = np.argsort(bk, kind="stable")
     sk = bk[order]
     lo = np.searchsorted(sk, dk, side="left")
@@ -76,7 +81,10 @@ def aligned_mask(damaged: str, base: str, k: int = K) -> np.ndarray:
     starts = np.repeat(lo[di], reps) + (np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps))
     J = order[starts]
     # a k-gram made only of spaces and punctuation is no evidence
-    letters = np.array([any(ch.isalpha() for ch in damaged[i:i + k]) for i in I], dtype=bool) if len(I) else I
+    alpha = np.frombuffer(damaged.encode("utf-32-le"), dtype=np.uint32)
+    is_letter = np.array([chr(int(c)).isalpha() for c in np.unique(alpha)])[np.unique(alpha, return_inverse=True)[1]]
+    n_letters = np.concatenate([[0], np.cumsum(is_letter)])
+    letters = (n_letters[I + k] - n_letters[I]) > 0
     I, J = I[letters], J[letters]
     nxt = np.full(len(I), -1, dtype=np.int64)  # nearest consistent later anchor
     for s in range(SUPPORT_WINDOW, 0, -1):

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..registry import load_delegations
-from .names import Inventory, _id_likelihoods, em_prior
+from .names import Inventory, _id_likelihoods, em_prior, forward_batch
 
 LABEL_WEIGHT = 30.0  # prior weight of each stance label, in delegations' worth
 
@@ -58,8 +58,8 @@ def _letters(tok: str) -> int:
     return sum(c.isalpha() for c in tok)
 
 
-def score_names(tokens: list[str], list_nos: list[int], neighbours: list[tuple[int, int]], fwd: np.ndarray,
-                inv: Inventory, prm: EvidenceParams = EvidenceParams()):
+def score_names(tokens: list[str], list_nos: list[int], neighbours: list[tuple[int, int]], inv: Inventory,
+                prm: EvidenceParams = EvidenceParams()):
     """``[(candidates, features)]`` per token: candidates ``(delegation_id, posterior)`` best first
     (posterior ≥ 0.02, at most 5), features a dict of floats.
 
@@ -68,87 +68,95 @@ def score_names(tokens: list[str], list_nos: list[int], neighbours: list[tuple[i
     if not tokens:
         return []
     n_tok, n_id = len(tokens), len(ids)
-    lik = _id_likelihoods(fwd, inv)
-    is_label = np.array([d.startswith("LABEL:") for d in ids])
     uniq, inv_idx = np.unique(np.array(tokens, dtype=object), return_inverse=True)
     inv_idx = inv_idx.ravel()
-    first = {t: i for i, t in enumerate(tokens)}
-    rows = np.array([first[t] for t in uniq])
+    lik_u = _id_likelihoods(forward_batch(list(uniq), inv), inv)
+    is_label = np.array([d.startswith("LABEL:") for d in ids])
     eu = eu_members()
     mult = np.array([prm.eu_member_weight if d in eu else 1.0 for d in ids])
-    pw = em_prior(lik[rows] * mult, np.bincount(inv_idx, minlength=len(uniq)).astype(float), is_label=is_label)
-    base_lik = lik * (pw * mult)
-    tot0 = base_lik.sum(axis=1)
+    pw = em_prior(lik_u * mult, np.bincount(inv_idx, minlength=len(uniq)).astype(float), is_label=is_label)
+    base_u = lik_u * (pw * mult)
+    tot_u = base_u.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        post0 = base_lik / tot0[:, None]
-    post0 = np.nan_to_num(post0)
-    top0 = post0.argmax(axis=1)
+        post_u = np.nan_to_num(base_u / tot_u[:, None])
     letters = np.array([_letters(t) for t in tokens])
-    anchor = (post0.max(axis=1) >= prm.anchor_posterior) & (letters >= prm.anchor_letters)
-    lists = np.asarray(list_nos)
+    top0 = post_u.argmax(axis=1)[inv_idx]
+    anchor = (post_u.max(axis=1)[inv_idx] >= prm.anchor_posterior) & (letters >= prm.anchor_letters)
     # incidence of anchors in lists, co-occurrence and adjacency counts
-    lid, lpos = np.unique(lists, return_inverse=True)
+    lid, lpos = np.unique(np.asarray(list_nos), return_inverse=True)
     lpos = lpos.ravel()
     M = np.zeros((len(lid), n_id))
     M[lpos[anchor], top0[anchor]] = 1.0
     N = M.T @ M
     Nd = np.diag(N).copy()
     n_lists = max(int((M.sum(axis=1) > 0).sum()), 1)
+    nb = np.array(neighbours, dtype=np.int64).reshape(-1, 2)
+    left, right = nb[:, 0], nb[:, 1]
+    pair = (right >= 0) & anchor & anchor[np.maximum(right, 0)]  # i and its right neighbour both anchors
     adj = np.zeros((n_id, n_id))
-    adj_by_list: dict[int, list[tuple[int, int]]] = {}
-    for i, (a, b) in enumerate(neighbours):
-        if b >= 0 and anchor[i] and anchor[b]:
-            adj[top0[i], top0[b]] += 1
-            adj_by_list.setdefault(int(lpos[i]), []).append((int(top0[i]), int(top0[b])))
-    mult_ctx = np.ones((n_tok, n_id))
-    for L in np.unique(lpos):
-        members = np.flatnonzero(lpos == L)
-        mL = M[L]
-        n_l = N - np.outer(mL, mL)  # leave this list out
-        nd_l = np.maximum(Nd - mL, 0.0)
-        lists_l = max(n_lists - (1 if mL.any() else 0), 1)
-        base = (nd_l + prm.cooc_floor) / (lists_l + 1.0)
-        anc = [int(top0[j]) for j in members if anchor[j]]
-        m = np.ones((len(members), n_id))
-        if anc:
-            terms = n_l[:, anc] / np.maximum(nd_l[anc], 1.0)  # (ids, anchors)
-            total = terms.sum(axis=1)
-            counts = np.bincount(anc, minlength=n_id).astype(float)
-            for r, i in enumerate(members):
-                own = int(top0[i]) if anchor[i] else -1
-                k = len(anc) - (own >= 0)
-                if k <= 0:
-                    continue
-                cond = (total - (n_l[:, own] / max(nd_l[own], 1.0) if own >= 0 else 0.0)) / k
-                m[r] = ((cond + prm.cooc_floor) / (base + prm.cooc_floor)) ** prm.cooc_power
-                rep = counts.copy()
-                if own >= 0:
-                    rep[own] -= 1
-                m[r, rep > 0] *= prm.repeat
-        if prm.adjacency:
-            adj_l = adj.copy()
-            for a_, b_ in adj_by_list.get(int(L), []):
-                adj_l[a_, b_] -= 1
-            for r, i in enumerate(members):
-                a_, b_ = neighbours[i]
-                if a_ >= 0 and anchor[a_]:
-                    m[r] *= 1.0 + prm.adjacency * adj_l[top0[a_], :]
-                if b_ >= 0 and anchor[b_]:
-                    m[r] *= 1.0 + prm.adjacency * adj_l[:, top0[b_]]
-        mult_ctx[members] = m
-    post_lik = base_lik * mult_ctx
-    tot = post_lik.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        post = np.nan_to_num(post_lik / tot[:, None])
+    np.add.at(adj, (top0[pair], top0[right[pair]]), 1.0)
+    # co-occurrence, leave-this-list-out: with A the anchor counts per list and w_a = 1 / max(N_aa - 1, 1),
+    # S_L(d) = sum_a A_La w_a (N_da - M_Ld) is the sum over the list's anchors of P(d | a) in the other lists
+    A = np.zeros((len(lid), n_id))
+    np.add.at(A, (lpos[anchor], top0[anchor]), 1.0)
+    w = 1.0 / np.maximum(Nd - 1.0, 1.0)
+    Aw = A * w
+    S = Aw @ N - M * Aw.sum(axis=1)[:, None]
+    # from here on only the (token, delegation) pairs the token fits (likelihood > 0): sparse
+    Lr = lpos  # list row of every token
+    ur, uc = np.nonzero(base_u > 0)
+    row_len = np.bincount(ur, minlength=len(uniq))
+    row_ptr = np.concatenate([[0], np.cumsum(row_len)])
+    cnt = row_len[inv_idx]
+    ti = np.repeat(np.arange(n_tok), cnt)  # token of every pair
+    col = uc[np.repeat(row_ptr[inv_idx], cnt) + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)]
+    val = base_u[inv_idx[ti], col]
+    L = Lr[ti]
+    n_anc = A.sum(axis=1)
+    k = n_anc[Lr] - anchor
+    o = top0[ti]
+    own = np.where(anchor[ti], (N[col, o] - M[L, col]) * w[o], 0.0)
+    lists_l = np.where(n_anc[L] > 0, max(n_lists - 1, 1), n_lists)
+    base = (np.maximum(Nd[col] - M[L, col], 0.0) + prm.cooc_floor) / (lists_l + 1.0)
+    kk = k[ti]
+    ok = kk > 0
+    cond = (S[L, col] - own) / np.maximum(kk, 1)
+    ratio = (cond + prm.cooc_floor) / (base + prm.cooc_floor)
+    m = np.where(ok, ratio if prm.cooc_power == 1.0 else ratio ** prm.cooc_power, 1.0)
+    rep = A[L, col] - (anchor[ti] & (col == o))
+    m = np.where(ok & (rep > 0), m * prm.repeat, m)
+    if prm.adjacency:  # order: the neighbours' anchors next to this delegation in the other lists
+        lt, rt = left[ti], right[ti]
+        lt0, rt0 = np.maximum(lt, 0), np.maximum(rt, 0)
+        hl = (lt >= 0) & anchor[lt0]
+        lcount = adj[top0[lt0], col] - (pair[lt0] & anchor[ti] & (col == o))
+        m = np.where(hl, m * (1.0 + prm.adjacency * np.maximum(lcount, 0.0)), m)
+        hr = (rt >= 0) & anchor[rt0]
+        rcount = adj[col, top0[rt0]] - (pair[ti] & (col == o))
+        m = np.where(hr, m * (1.0 + prm.adjacency * np.maximum(rcount, 0.0)), m)
+    post = val * m
+    tot = np.bincount(ti, weights=post, minlength=n_tok)
+    post = post / np.where(tot[ti] > 0, tot[ti], 1.0)
+    order = np.lexsort((col, -post, ti))  # per token: by posterior, ties by id order
+    ti_s, col_s, post_s = ti[order], col[order], post[order]
+    first = np.searchsorted(ti_s, np.arange(n_tok))
+    rank = np.arange(len(ti_s)) - first[ti_s]
+    top = rank == 0
+    top_col = np.full(n_tok, -1)
+    top_col[ti_s[top]] = col_s[top]
+    top_p = np.zeros(n_tok)
+    top_p[ti_s[top]] = post_s[top]
+    sel = (rank < 5) & (post_s >= 0.02)
+    cand_lists: list[list] = [[] for _ in range(n_tok)]
+    for t_, c_, p_ in zip(ti_s[sel].tolist(), col_s[sel].tolist(), post_s[sel].tolist()):
+        cand_lists[t_].append((ids[c_], p_))
+    n_anch = (M[lpos].sum(axis=1) - anchor).tolist()
+    post0_top = np.where(top_col >= 0, post_u[inv_idx, np.maximum(top_col, 0)], 0.0).tolist()
+    log_lik = np.where(tot_u > 0, np.log(np.maximum(tot_u, 1e-300)), -50.0)[inv_idx].tolist()
+    letters_l, top_p_l = letters.tolist(), top_p.tolist()
     out = []
-    for r, tok in enumerate(tokens):
-        feats = {"letters": float(letters[r]), "n_anchors": float(M[lpos[r]].sum() - (1.0 if anchor[r] else 0.0))}
-        if not tot[r] > 0:
-            out.append(((), {**feats, "posterior": 0.0, "posterior0": 0.0}))
-            continue
-        top = np.argsort(-post[r], kind="stable")[:5]
-        cands = tuple((ids[i], float(post[r, i])) for i in top if post[r, i] >= 0.02)
-        feats.update({"posterior": float(post[r, top[0]]), "posterior0": float(post0[r, top[0]]),
-                      "log_lik": float(np.log(tot0[r])) if tot0[r] > 0 else -50.0})
-        out.append((cands, feats))
+    for r in range(n_tok):
+        feats = {"letters": float(letters_l[r]), "n_anchors": float(n_anch[r]), "posterior": top_p_l[r],
+                 "posterior0": post0_top[r], "log_lik": log_lik[r]}
+        out.append((tuple(cand_lists[r]), feats))
     return out

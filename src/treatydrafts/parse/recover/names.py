@@ -126,6 +126,9 @@ class Inventory:
     # of the last position r < p in the same form (-1: none), and of the first one in that form
     last_rank: np.ndarray = field(default=None, repr=False)
     run_rank: np.ndarray = field(default=None, repr=False)
+    # the same, packed for one gather (reader.py): run_rank | (last_rank + 1) << 20 | adjacent << 40,
+    # "adjacent": the form position right before p holds code c (p - 1 is a live predecessor)
+    packed: np.ndarray = field(default=None, repr=False)
 
 
 def _prepare(inv: Inventory) -> Inventory:
@@ -158,6 +161,9 @@ def _prepare(inv: Inventory) -> Inventory:
         last[c] = np.where(ok, i, -1)
         run[c] = np.where(ok, np.searchsorted(fl, inv.form_of, side="left"), 0)
     inv.last_rank, inv.run_rank = last.ravel(), run.ravel()
+    prev_char = np.where(inv.is_first, -1, np.roll(inv.chars, 1))
+    adjacent = (prev_char[None, :] == np.arange(nc + 1)[:, None]) & (last >= 0)
+    inv.packed = (run.astype(np.int64) | ((last.astype(np.int64) + 1) << 20) | (adjacent.astype(np.int64) << 40)).ravel()
     inv.is_label = np.array([i.startswith("LABEL:") for i in inv.ids])
     return inv
 

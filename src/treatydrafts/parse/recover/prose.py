@@ -59,9 +59,8 @@ class ProseModel:
         return len(self.alphabet) + 2
 
     def encode(self, text: str) -> np.ndarray:
-        lookup = {c: i + 1 for i, c in enumerate(self.alphabet)}
-        unseen = len(self.alphabet) + 1
-        return np.array([lookup.get(c, unseen) for c in text], dtype=np.int64)
+        """Codes of ``text`` (1.. for the alphabet, ``len(alphabet) + 1`` for unseen characters)."""
+        return _encode(text, self.alphabet)
 
     def logprob_codes(self, x: np.ndarray) -> np.ndarray:
         """log P(x[t] | x[t-order+1 .. t-1]) for every t (the text starts after a boundary)."""
@@ -89,6 +88,14 @@ class ProseModel:
         return self.logprob_codes(self.encode(text))
 
 
+def _encode(text: str, alphabet: str) -> np.ndarray:
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    alpha = np.frombuffer(alphabet.encode("utf-32-le"), dtype=np.uint32)
+    i = np.searchsorted(alpha, cps)  # the alphabet is sorted
+    hit = (i < len(alpha)) & (alpha[np.minimum(i, len(alpha) - 1)] == cps)
+    return np.where(hit, i + 1, len(alpha) + 1).astype(np.int64)
+
+
 def _pack_counts(x: np.ndarray, A: int, order: int):
     hc_keys, hc_counts, h_keys, h_counts, h_types = [], [], [], [], []
     padded = np.concatenate([np.zeros(order - 1, dtype=np.int64), x])
@@ -112,8 +119,8 @@ def damage_array(text: str, loss: LossModel, rng: np.random.Generator) -> str:
     """``loss.damage(text)`` vectorised (independent losses, the measured keep rates)."""
     p = keep_prob_array(loss, text)
     keep = rng.random(len(text)) < p
-    chars = np.array(list(text), dtype=object)
-    return "".join(chars[keep])
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return cps[keep].tobytes().decode("utf-32-le")
 
 
 def train_prose_model(texts: list[str], loss: LossModel, order: int = ORDER,
@@ -129,8 +136,8 @@ def train_prose_model(texts: list[str], loss: LossModel, order: int = ORDER,
     A = len(alphabet) + 2
     if A ** order >= 2 ** 62:
         raise ValueError(f"order {order} too high for an alphabet of {A - 2} characters")
-    lookup = {c: i + 1 for i, c in enumerate(alphabet)}
-    x = np.array([lookup.get(c, 0) for c in joined], dtype=np.int64)  # boundaries -> 0 (start)
+    x = _encode(joined, alphabet)
+    x[x == A - 1] = 0  # the boundary "\n" (not in the alphabet) -> 0 (start)
     uni = np.bincount(x, minlength=A).astype(float)[:A]
     uni[0] = 0.0
     log_uni = np.log((uni + 1.0) / (uni.sum() + A))

@@ -27,6 +27,7 @@ chunk, its segments ``(kind, start, end, form)``.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class Params:
     end_other: float = math.log(0.2)  # list still open at another cut
     unk_start: float = math.log(2e-4)
     unk_char: float = math.log(0.3)
+    beam: float = 12.0  # name hypotheses this far (nats) below ordinary text are dropped
     # a form character kept right after the previous one although an inserted space stands between
     # them: log of the likelihood ratio (no loss vs loss) of an inserted space, from aligned base lines
     gap_glyphs: float = math.log((0.12 / 0.39) / (0.88 / 0.61))
@@ -91,16 +93,13 @@ def _cont_ranges_gap(inv: Inventory, prev_codes: np.ndarray, owner: np.ndarray, 
                      poffs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Like ``names._cont_ranges``, plus ``hi_skip``: the end of the range of predecessors at
     least two positions before (``hi_skip < hi`` when the form position right before ``pos`` is
-    live: element ``hi - 1``)."""
-    P = len(inv.chars)
-    pc = prev_codes[owner] * P
-    flat = pc + pos
-    last = inv.last_rank[flat]
-    lo = poffs[owner] + inv.run_rank[flat]
-    hi = np.where(last >= 0, poffs[owner] + last + 1, lo)
-    adjacent = (last >= 0) & ~inv.is_first[pos] & (inv.chars[np.maximum(pos - 1, 0)] == prev_codes[owner])
-    hi_skip = np.where(adjacent, hi - 1, hi)
-    return lo, hi, hi_skip
+    live: element ``hi - 1``).  One gather of ``inv.packed``."""
+    packed = inv.packed[prev_codes[owner] * len(inv.chars) + pos]
+    base = poffs[owner]
+    lo = base + (packed & 0xFFFFF)
+    hi = base + ((packed >> 20) & 0xFFFFF)
+    hi = np.maximum(hi, lo)
+    return lo, hi, hi - (packed >> 40)
 
 
 @dataclass
@@ -114,7 +113,6 @@ class _Lattice:
     U: list  # inside an unknown item
     backP: list  # 0 emitted, 1 from A, 2 from C, 3 from B (the list ended here)
     backA: list  # 0 none, 1 name, 2 unknown
-    backAp: list  # last flat position of the name
     backB: list  # 0 from P (list start), 1 from A (separator lost), 2 from C (space lost),
     #              3 space after A, 4 space after C, 5 space after B
     backU: list
@@ -177,37 +175,35 @@ def _viterbi(texts: list[str], lms: list[np.ndarray], gaps: list[np.ndarray], op
     is_mark = ~np.isnan(mark)
     mark = np.nan_to_num(mark)
     is_space = codes == code_of.get(" ", -1)
+    # a list may start (from ordinary text) only at a word boundary: after a space or a mark, or
+    # where an inserted space stood
+    prev_char = [np.array([True] + [c in " ,.;:" for c in d[:-1]], dtype=bool) for d in texts]
+    can_start = _ragged(prev_char, Ts, tofs, bool) | (_ragged(gaps, Ts, tofs, np.int8) > 0)
+    eff_codes = codes.copy()
+    alive = np.zeros(n, dtype=bool)
     start0 = np.array([prm.start_open if o == "(" else prm.start_first for o in openers])
     endT = np.array([prm.end_close if c in ")]}" else prm.end_other for c in closers])
     both_lost = sep.no_comma + sep.no_space
     # per boundary t (0..Tmax): arrays over the chunks with T >= t
     Ps, As, Cs, Bs, Us = [np.zeros(n)], [np.full(n, NEG)], [np.full(n, NEG)], [np.full(n, NEG)], [np.full(n, NEG)]
-    backP, backA, backAp = [np.zeros(n, np.int8)], [np.zeros(n, np.int8)], [np.full(n, -1, np.int64)]
+    backP, backA = [np.zeros(n, np.int8)], [np.zeros(n, np.int8)]
     backB, backU = [np.zeros(n, np.int8)], [np.zeros(n, bool)]
     steps: list = []
     prev = None
     for t in range(Tmax + 1):
         m = len(Ps[t])  # chunks with T >= t
         P, A, C, B, U = Ps[t], As[t], Cs[t], Bs[t], Us[t]
-        bP, bA, bAp, bB = backP[t], backA[t], backAp[t], backB[t]
+        bP, bA, bB = backP[t], backA[t], backB[t]
         if t > 0:
             # an item ends at t: a name (its last character emitted at t - 1) or an unknown run
             pos, val, offs = prev
-            cnt = np.diff(offs[:m + 1])
             best = np.full(m, NEG)
-            arg = np.full(m, -1, dtype=np.int64)
-            if len(pos):
-                comp = val + inv.end_complete[pos]
-                ne = cnt > 0
-                st = offs[:m][ne]
-                mx = np.maximum.reduceat(comp, st)
-                best[ne] = mx
-                idx = np.where(comp == np.repeat(mx, cnt[ne]), np.arange(len(comp)), len(comp))
-                arg[ne] = pos[np.minimum.reduceat(idx, st)]
-            name_win = (arg >= 0) & (best >= U)
+            if len(pos):  # the form position that completes is found again in the traceback
+                ne = np.diff(offs[:m + 1]) > 0
+                best[ne] = np.maximum.reduceat(val + inv.end_complete[pos], offs[:m][ne])
+            name_win = (best > NEG / 2) & (best >= U)
             A[:] = np.where(name_win, best, U)
             bA[:] = np.where(name_win, 1, np.where(U > NEG / 2, 2, 0))
-            bAp[:] = np.where(name_win, arg, -1)
             # separators lost entirely: A -> B, C -> B
             fa, fc = A + both_lost, C + sep.no_space
             nb = np.maximum(B, np.maximum(fa, fc))
@@ -223,17 +219,24 @@ def _viterbi(texts: list[str], lms: list[np.ndarray], gaps: list[np.ndarray], op
             break
         e_n = int(n_run[t])  # chunks with T > t: the first e_n
         sl = slice(tofs[t], tofs[t + 1])
-        started = P[:e_n] + (start0[:e_n] if t == 0 else prm.start_mid)
+        if t == 0:
+            started = P[:e_n] + start0[:e_n]
+        else:
+            started = np.where(can_start[sl], P[:e_n] + prm.start_mid, NEG)
         take = started > B[:e_n]
         B[:e_n] = np.where(take, started, B[:e_n])
         bB[:e_n] = np.where(take, _B_START, bB[:e_n])
         ss = B[:e_n].copy()
-        ct = codes[sl]
+        # chunks with no name hypothesis within the beam and no list boundary here read no name
+        # character at this step (their code is set to "unseen": no live form positions)
+        live = (ss >= P[:e_n] - prm.beam) | alive[:e_n]
+        ct = np.where(live, codes[sl], unseen)
+        eff_codes[sl] = ct
         owner, pos, offs = _gather(inv, ct)
         val = ss[owner] + inv.start_const[pos]
         if prev is not None and len(pos):
             ppos, pval, poffs = prev
-            lo, hi, hi_skip = _cont_ranges_gap(inv, codes[tofs[t - 1]:tofs[t]], owner, pos, poffs)
+            lo, hi, hi_skip = _cont_ranges_gap(inv, eff_codes[tofs[t - 1]:tofs[t]], owner, pos, poffs)
             pv = pval - inv.S_next[ppos]
             cont = _range_reduce(np.maximum, pv, lo, hi_skip, -np.inf)
             adj = hi_skip < hi
@@ -244,6 +247,13 @@ def _viterbi(texts: list[str], lms: list[np.ndarray], gaps: list[np.ndarray], op
         steps.append((pos, val, offs, ss))
         prev = (pos, val, offs)
         lj = lm[sl]
+        alive = np.zeros(e_n, dtype=bool)
+        if len(pos):
+            cnt_e = np.diff(offs)
+            ne = cnt_e > 0
+            best_val = np.full(e_n, NEG)
+            best_val[ne] = np.maximum.reduceat(val, offs[:-1][ne])
+            alive = best_val >= P[:e_n] + lj - prm.beam
         mk = is_mark[sl]
         spc = is_space[sl]
         a_, c_, b_ = A[:e_n], C[:e_n], B[:e_n]
@@ -261,7 +271,6 @@ def _viterbi(texts: list[str], lms: list[np.ndarray], gaps: list[np.ndarray], op
         As.append(np.full(e_n, NEG))
         backP.append(np.zeros(e_n, np.int8))
         backA.append(np.zeros(e_n, np.int8))
-        backAp.append(np.full(e_n, -1, np.int64))
         backB.append(np.where(nb == s_a, _B_SPACE_A, np.where(nb == s_c, _B_SPACE_C, _B_SPACE_B)).astype(np.int8))
         backU.append(not_sep & (ustart < ucont))
     final = []
@@ -269,30 +278,56 @@ def _viterbi(texts: list[str], lms: list[np.ndarray], gaps: list[np.ndarray], op
         T = int(Ts[k])
         ends = [Ps[T][k], As[T][k] + endT[k], Cs[T][k] + endT[k], Bs[T][k] + endT[k]]
         final.append("PACB"[int(np.argmax(ends))])
-    return _Lattice(Ps, As, Cs, Bs, Us, backP, backA, backAp, backB, backU, steps, (codes, tofs), (gpen, tofs),
+    return _Lattice(Ps, As, Cs, Bs, Us, backP, backA, backB, backU, steps, (eff_codes, tofs), (gpen, tofs),
                     np.array(final))
 
 
-def _trace(k: int, T: int, lat: _Lattice, inv: Inventory) -> list[tuple[str, int, int, int]]:
-    """Segments (kind, start, end, form index; -1 for prose/unknown) of chunk row ``k``."""
+def _list_ends(lat: _Lattice) -> dict[int, list[int]]:
+    """Per chunk row, the boundaries t where ordinary text took over from a list (sorted)."""
+    sizes = [len(b) for b in lat.backP]
+    flat = np.concatenate(lat.backP) != 0
+    t_all = np.repeat(np.arange(len(sizes)), sizes)[flat]
+    k_all = (np.arange(len(flat)) - np.repeat(np.cumsum(sizes) - sizes, sizes))[flat]
+    order = np.lexsort((t_all, k_all))
+    k_s, t_s = k_all[order], t_all[order]
+    cut = np.flatnonzero(np.diff(k_s)) + 1
+    return {int(ks[0]): ts.tolist() for ks, ts in zip(np.split(k_s, cut), np.split(t_s, cut)) if len(ks)}
+
+
+class _Tables:
+    """Inventory arrays as Python lists, for the scalar look-ups of the traceback."""
+
+    def __init__(self, inv: Inventory):
+        self.P = len(inv.chars)
+        self.last = inv.last_rank.tolist()
+        self.run = inv.run_rank.tolist()
+        self.start_const = inv.start_const.tolist()
+        self.S_next = inv.S_next.tolist()
+        self.form_of = inv.form_of.tolist()
+
+
+def _trace(k: int, T: int, lat: _Lattice, inv: Inventory, ends: list[int], tab: _Tables
+           ) -> list[tuple[str, int, int, int]]:
+    """Segments (kind, start, end, form index; -1 for prose/unknown) of chunk row ``k``; ``ends``:
+    its boundaries where ordinary text took over from a list (:func:`_list_ends`)."""
     out: list[tuple[str, int, int, int]] = []
-    P_len = len(inv.chars)
+    codes, tofs = lat.codes
+    gpen, gofs = lat.gpen
     state = str(lat.final[k])
     prose_end = T
     t = T
     while True:
         if state == "P":
+            # jump to the last boundary at or before t where ordinary text began (a list ended there)
+            i = bisect.bisect_right(ends, t) - 1
+            t = ends[i] if i >= 0 else 0
             if t == 0:
                 if prose_end > 0:
                     out.append(("prose", 0, prose_end, -1))
                 break
-            code = lat.backP[t][k]
-            if code != _P_EMIT:  # the list ended at t
-                if prose_end > t:
-                    out.append(("prose", t, prose_end, -1))
-                state = {_P_FROM_A: "A", _P_FROM_C: "C", _P_FROM_B: "B"}[int(code)]
-                continue
-            t -= 1
+            if prose_end > t:
+                out.append(("prose", t, prose_end, -1))
+            state = {_P_FROM_A: "A", _P_FROM_C: "C", _P_FROM_B: "B"}[int(lat.backP[t][k])]
             continue
         if state == "C":  # a comma-like mark emitted at t - 1 after an item
             t -= 1
@@ -322,30 +357,33 @@ def _trace(k: int, T: int, lat: _Lattice, inv: Inventory) -> list[tuple[str, int
             out.append(("unknown", t, end, -1))
             state = "B"
             continue
-        p = int(lat.backAp[t][k])
+        pos_s, val_s, offs_s, _ = lat.steps[t - 1]
+        a_, b_ = int(offs_s[k]), int(offs_s[k + 1])
+        p = int(pos_s[a_ + int(np.argmax(val_s[a_:b_] + inv.end_complete[pos_s[a_:b_]]))])
         end = t
         s = t - 1  # emission step of its last character
         while s > 0:
-            start_score = lat.steps[s][3][k] + inv.start_const[p]
+            start_score = float(lat.steps[s][3][k]) + tab.start_const[p]
             ppos, pval, poffs, _ = lat.steps[s - 1]
-            codes, tofs = lat.codes
-            flat = int(codes[tofs[s - 1] + k]) * P_len + p
-            last = int(inv.last_rank[flat])
+            flat = int(codes[tofs[s - 1] + k]) * tab.P + p
+            last = tab.last[flat]
             if last < 0:
                 break
             base = int(poffs[k])
-            lo, hi = base + int(inv.run_rank[flat]), base + last + 1
-            cand = pval[lo:hi] - inv.S_next[ppos[lo:hi]]
-            if ppos[hi - 1] == p - 1:  # adjacent predecessor: the inserted-space penalty
-                cand = cand.copy()
-                gpen, gofs = lat.gpen
-                cand[-1] += gpen[gofs[s] + k]
-            i = int(np.argmax(cand))
-            if not cand[i] > start_score:  # entering the form here wins ties (as in the forward pass)
+            lo, hi = base + tab.run[flat], base + last + 1
+            best, arg = -math.inf, -1
+            for j in range(lo, hi):
+                r = int(ppos[j])
+                c = float(pval[j]) - tab.S_next[r]
+                if r == p - 1:  # adjacent predecessor: the inserted-space penalty
+                    c += float(gpen[gofs[s] + k])
+                if c > best:  # the first maximum, as numpy's argmax
+                    best, arg = c, r
+            if not best > start_score:  # entering the form here wins ties (as in the forward pass)
                 break
-            p = int(ppos[lo + i])
+            p = arg
             s -= 1
-        out.append(("name", s, end, int(inv.form_of[p])))
+        out.append(("name", s, end, tab.form_of[p]))
         t = s
         state = "B"
     out.reverse()
@@ -362,6 +400,8 @@ def read_chunks(texts: list[str], lms: list[np.ndarray], gaps: list[np.ndarray],
         return out
     lat = _viterbi([texts[i] for i in order], [lms[i] for i in order], [gaps[i] for i in order],
                    [openers[i] for i in order], [closers[i] for i in order], inv, prm, sep)
+    ends = _list_ends(lat)
+    tab = _Tables(inv)
     for k, i in enumerate(order):
-        out[i] = _trace(k, len(texts[i]), lat, inv)
+        out[i] = _trace(k, len(texts[i]), lat, inv, ends.get(k, []), tab)
     return out
