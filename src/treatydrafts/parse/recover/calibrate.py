@@ -18,7 +18,10 @@ The coefficients (:data:`CALIBRATION`) were fitted by
 of the **development half** of the validation set (``data/validation``;
 ``tests/test_recovery_validation.py`` refits them and compares).  A reading
 whose confidence is below :data:`ACCEPT` abstains: no ``delegation_id``, its
-candidates listed.
+candidates listed.  The document writes "EU and its member States", so the odds
+of a reading whose top candidate is an EU member State are multiplied by
+:data:`EU_MEMBER_ODDS` (a prior, not fitted: the validation set has no EU member
+named on its own).
 """
 from __future__ import annotations
 
@@ -27,7 +30,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .evidence import eu_members
+
 ACCEPT = 0.80  # minimum calibrated confidence for a resolved name
+EU_MEMBER_ODDS = 0.02  # prior odds factor of a reading whose top candidate is an EU member State
 FEATURES = ("logit_posterior", "name_vs_prose", "log_anchors")
 _CLIP = {"logit_posterior": (-8.0, 12.0), "name_vs_prose": (-20.0, 30.0), "log_anchors": (0.0, 10.0)}
 
@@ -52,7 +58,7 @@ def feature_vector(features: dict[str, float]) -> np.ndarray:
 
 
 # Fitted on the development half (see the module docstring); do not edit by hand.
-CALIBRATION = Calibration(coefficients=(0.2037, 0.2685, 0.7756), intercept=-1.6065)
+CALIBRATION = Calibration(coefficients=(0.1842, 0.2395, 0.8775), intercept=-1.2816)
 
 
 def confidence(features: dict[str, float], calibration: Calibration | None = None) -> float:
@@ -64,8 +70,12 @@ def confidence(features: dict[str, float], calibration: Calibration | None = Non
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def confidences(features: list[dict[str, float]], calibration: Calibration | None = None) -> np.ndarray:
-    """:func:`confidence` of many readings at once."""
+def confidences(features: list[dict[str, float]], calibration: Calibration | None = None,
+                top_ids: list[str] | None = None) -> np.ndarray:
+    """:func:`confidence` of many readings at once; with ``top_ids`` (each reading's top candidate)
+    the odds of a reading whose top candidate is an EU member State are multiplied by
+    :data:`EU_MEMBER_ODDS` (the document writes "EU and its member States": a member read on its
+    own needs strong evidence)."""
     if not features:
         return np.zeros(0)
     cal = calibration or CALIBRATION
@@ -75,6 +85,9 @@ def confidences(features: list[dict[str, float]], calibration: Calibration | Non
            "log_anchors": np.log1p(np.maximum([f.get("n_anchors", 0.0) for f in features], 0.0))}
     X = np.column_stack([np.clip(raw[f], *_CLIP[f]) for f in FEATURES])
     z = X @ np.asarray(cal.coefficients) + cal.intercept
+    if top_ids is not None:
+        eu = eu_members()
+        z = z + np.where([t in eu for t in top_ids], math.log(EU_MEMBER_ODDS), 0.0)
     conf = 1.0 / (1.0 + np.exp(-z))
     return np.where(np.array([f.get("posterior", 0.0) for f in features]) > 0, conf, 0.0)
 

@@ -121,26 +121,29 @@ def assign_stances(events: list[tuple[str, str, int]]) -> list[str]:
     ``("cut", delimiter, 0)`` (``=`` for aligned base text).
 
     A label sets the stance of the names after it.  Once names were read under it, the stance
-    ends at the next label, at prose, at any cut but ``(`` ``[``: the next list is a sponsor
-    list.  A label followed by wording (``alt: wording (names)``) passes its stance on to the
+    ends at the next label, at prose (:data:`MIN_BREAK` characters), at any cut but ``(`` ``[``
+    (any item read under the label, even a doubtful one, lets a closing ``)`` ``]`` ``}`` end it):
+    the next list is a sponsor list.  A label followed by wording (``alt: wording (names)``) passes its stance on to the
     next names if the wording is short (:data:`MAX_WORDING`) and no base text intervenes."""
     out = []
-    stance, named, wording = "sponsor", False, 0
+    stance, named, items, wording = "sponsor", False, False, 0
     for kind, value, n in events:
         if kind == "label":
-            stance, named, wording = value, False, 0
+            stance, named, items, wording = value, False, False, 0
         elif kind == "name":
-            named = True
+            named = items = True
+        elif kind in ("weak", "unknown"):  # a doubtful name or an unknown item: the label's group goes on
+            items = True
         elif kind == "prose":
             if named and n >= MIN_BREAK:
-                stance, named = "sponsor", False
+                stance, named, items = "sponsor", False, False
             else:
                 wording += n
                 if wording > MAX_WORDING:
                     stance = "sponsor"
         elif kind == "cut":
-            if value == "=" or (named and value not in "(["):
-                stance, named, wording = "sponsor", False, 0
+            if value == "=" or (items and value not in "(["):
+                stance, named, items, wording = "sponsor", False, False, 0
         out.append(stance)
     return out
 
@@ -257,7 +260,8 @@ def _read(ms: ModelStream, lm: np.ndarray, fixed: np.ndarray, loss: LossModel, p
     cum_lm = np.concatenate([[0.0], np.cumsum(lm)])
     for (i, (k, a, b, f, ci)), (cands, feats) in zip(names, scored):
         feats["prose_loglik"] = float(cum_lm[b] - cum_lm[a])
-    confs = iter(calibrate.confidences([feats for _, feats in scored], calibration).tolist())
+    confs = iter(calibrate.confidences([feats for _, feats in scored], calibration,
+                                       [c[0][0] if c else "" for c, _ in scored]).tolist())
     accept = calibrate.threshold(calibration)
     out: list[Reading] = []
     name_iter = iter(scored)

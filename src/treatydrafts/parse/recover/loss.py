@@ -142,6 +142,37 @@ def _min_window(d: str, occ: dict[str, np.ndarray]) -> tuple[int, int] | None:
     return int(start[b]), int(pos[b]) + 1
 
 
+class _NextTable:
+    """For a text: for every character and position, the next position holding that character
+    (``n`` = none), so a greedy leftmost embedding is one look-up per character."""
+
+    def __init__(self, text: str):
+        self.n = len(text)
+        self.occ = _occurrences(text)
+        self.next = {c: np.append(pos, self.n)[np.searchsorted(pos, np.arange(self.n + 1))]
+                     for c, pos in self.occ.items()}
+
+    def min_window(self, d: str) -> tuple[int, int] | None:
+        """:func:`_min_window` by greedy embedding from every start: for each occurrence of ``d[0]``
+        the earliest end; the tightest window (ties: the earliest end, as :func:`_min_window`)."""
+        starts = self.occ.get(d[0])
+        if starts is None or any(c not in self.next for c in d[1:]):
+            return None
+        p = starts + 1
+        for c in d[1:]:
+            q = self.next[c][np.minimum(p, self.n)]
+            ok = q < self.n
+            if not ok.all():
+                starts, q = starts[ok], q[ok]
+                if not len(starts):
+                    return None
+            p = q + 1
+        length = p - starts
+        best = np.flatnonzero(length == length.min())
+        b = best[np.argmin(p[best])]
+        return int(starts[b]), int(p[b])
+
+
 def _viterbi_align(d: str, w: str, p_keep: float = 0.61) -> list[bool] | None:
     """Which characters of ``w`` are kept so that the kept ones spell ``d``.
 
@@ -209,12 +240,12 @@ def align_unamended(source: Source, seg: Segmentation, chair: Source, chair_seg:
         # drop a leading label ("1. ", "a) ") that the Chair's draft numbers differently
         d = re.sub(r"^(\(?[a-z0-9]{1,3}[.)]\s)", "", d)
         cands.append((ln, art.article_num, d))
-    occs: dict[int, dict[str, np.ndarray]] = {}
+    tables: dict[int, _NextTable] = {}
     out: list[Alignment] = []
     for ln, num, d in cands:
-        if num not in occs:
-            occs[num] = _occurrences(arts[num])
-        win = _min_window(d, occs[num])
+        if num not in tables:
+            tables[num] = _NextTable(arts[num])
+        win = tables[num].min_window(d)
         if win is None:
             continue
         a, b = win

@@ -171,6 +171,7 @@ def _viterbi(texts: list[str], lms: list[np.ndarray], gaps: list[np.ndarray], op
     codes = _ragged([[code_of.get(c, unseen) for c in d] for d in texts], Ts, tofs, np.int64)
     lm = _ragged(lms, Ts, tofs, float)
     gpen = np.array([0.0, prm.gap_glyphs, prm.gap_after_space])[_ragged(gaps, Ts, tofs, np.int8)]
+    has_gap = [bool(gpen[tofs[t]:tofs[t + 1]].any()) for t in range(Tmax)]
     mark = _ragged([[sep.mark.get(c, np.nan) for c in d] for d in texts], Ts, tofs, float)
     is_mark = ~np.isnan(mark)
     mark = np.nan_to_num(mark)
@@ -238,10 +239,16 @@ def _viterbi(texts: list[str], lms: list[np.ndarray], gaps: list[np.ndarray], op
             ppos, pval, poffs = prev
             lo, hi, hi_skip = _cont_ranges_gap(inv, eff_codes[tofs[t - 1]:tofs[t]], owner, pos, poffs)
             pv = pval - inv.S_next[ppos]
-            cont = _range_reduce(np.maximum, pv, lo, hi_skip, -np.inf)
-            adj = hi_skip < hi
-            if adj.any():  # the previous form character kept right before: penalised after an inserted space
-                cont[adj] = np.maximum(cont[adj], pv[hi[adj] - 1] + gpen[sl][owner[adj]])
+            gp = gpen[sl]
+            if has_gap[t]:  # after an inserted space the adjacent predecessor pays the penalty
+                g_own = gp[owner]
+                hi_eff = np.where(g_own != 0.0, hi_skip, hi)
+                cont = _range_reduce(np.maximum, pv, lo, hi_eff, -np.inf)
+                adj = hi_eff < hi
+                if adj.any():
+                    cont[adj] = np.maximum(cont[adj], pv[hi[adj] - 1] + g_own[adj])
+            else:
+                cont = _range_reduce(np.maximum, pv, lo, hi, -np.inf)
             val = np.maximum(val, cont)
         val = val + inv.emit_const[pos]
         steps.append((pos, val, offs, ss))
