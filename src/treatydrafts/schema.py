@@ -219,29 +219,28 @@ _register(Table("corpus_counts", "Rows per table per document (the corpus overvi
 _BENCH_KEYS = (
     _c("seeds", "str", "Random seeds of the synthetic lists, space-separated (held-out seeds, never used while tuning)."),
     _c("sampling", "str", "How names were drawn: `uniform` over the registry, or `activity` (weights 1 + positions in ahc4-cnd).", ("uniform", "activity")),
-    _c("prior", "str", "Delegation prior of the reader: `uniform`, or `em` (fitted by EM to the damaged lists themselves).", ("uniform", "em")),
 )
 
-_register(Table("recovery_benchmark", "Damaged-name recovery on synthetic lists (`treatydrafts.recover.benchmark_tables`): known name lists damaged with the measured loss model and read back; name-level precision and recall overall and by list length, separator and free-text prefix.", (
+_register(Table("recovery_benchmark", "Damaged-name recovery on synthetic lists (`treatydrafts.analysis.recovery.benchmark_tables`): known name lists damaged with the measured loss model and read back by the document's reader; name-level precision and recall overall and by list length, separator and free-text prefix. Synthetic lists never meet prose: see `recovery_validation` for the real document.", (
     *_BENCH_KEYS,
     _c("group", "str", "Breakdown: `all`, `list_length`, `separator` or `prefix`."),
     _c("value", "str", "Value of the breakdown (`all` for the overall row; separators as Python reprs)."),
     _c("lists", "int", "Synthetic lists."),
     _c("true_names", "int", "Names in the lists."),
-    _c("resolved", "int", "Names read with a delegation id (posterior ≥ recover.ACCEPT)."),
-    _c("ambiguous", "int", "Names read but left unresolved (posterior < recover.ACCEPT), with candidates."),
+    _c("resolved", "int", "Names read with a delegation id (calibrated confidence ≥ recover.ACCEPT)."),
+    _c("ambiguous", "int", "Names read but left unresolved (confidence < recover.ACCEPT), with candidates."),
     _c("precision", "float", "Correct resolved names / resolved names (multiset match within each list)."),
     _c("recall", "float", "Correct resolved names / true names."),
     _c("stance_recall", "float", "Names resolved with the right delegation and stance group / true names."),
-), ("sampling", "prior", "group", "value")))
+), ("sampling", "group", "value")))
 
 _register(Table("recovery_calibration", "Confidence vs accuracy of the top candidate for every name read in the synthetic benchmark (held-out seeds).", (
     *_BENCH_KEYS,
-    _c("bin", "str", "Confidence bin `[lo, hi)` of the top candidate's posterior."),
+    _c("bin", "str", "Confidence bin `[lo, hi)` of the reading's calibrated confidence."),
     _c("n", "int", "Names read in the bin."),
-    _c("mean_confidence", "float", "Mean posterior of the top candidate."),
+    _c("mean_confidence", "float", "Mean calibrated confidence."),
     _c("accuracy", "float", "Share of those names whose top candidate is right."),
-), ("sampling", "prior", "bin")))
+), ("sampling", "bin")))
 
 _register(Table("loss_profile", "How likely a character of the Chair's draft is to survive in the damaged `ahc6-amended-draft`, from amendment-free lines aligned to the same article (`treatydrafts.recover.measure_loss`).", (
     _c("level", "str", "`cell` (character × position in word), `character`, `position` or `overall`.", ("cell", "character", "position", "overall")),
@@ -251,6 +250,79 @@ _register(Table("loss_profile", "How likely a character of the Chair's draft is 
     _c("total", "int", "Aligned characters."),
     _c("keep_rate", "float", "Smoothed keep probability used by the recovery (add-4 towards the character and position rates)."),
 ), ("level", "char_key", "position")))
+
+# --- the hand-judged validation of the recovery (issue 12; data/validation) ---
+_HALF = _c("half", "str", "Validation half: `dev` (used while tuning), `heldout` (scored at milestones and at the end) or `all`.", ("dev", "heldout", "all"))
+_READER = _c("reader", "str", "`final` (this package's recovery) or `baseline` (the recovery before issue 12, its readings kept in data/validation/baseline_readings.csv).", ("final", "baseline"))
+RECOVERY_MEASURES = ("precision", "recall", "recall_sure", "stance_accuracy", "wrong_share", "prose_share", "claims_on_uncertain")
+JUDGEMENTS = ("right", "wrong", "prose", "uncertain")
+
+_register(Table("recovery_validation", "Recovery of delegation names in `ahc6-amended-draft` scored against the hand-judged validation set (`treatydrafts.analysis.recovery_validation`): 56 units drawn at random (seed 20231) from the whole document, judged by hand. A claimed name is right (overlaps a true name of the same delegation), wrong (overlaps a true name of another), prose (overlaps none) or on an uncertain true name (left out of precision).", (
+    _READER, _HALF,
+    _c("measure", "str", "precision (right / claimed names, uncertain ones aside); recall (true names, sure + probable, found by a right claim); recall_sure (sure true names only); stance_accuracy (right names with the true stance; stance `other` aside); wrong_share and prose_share (of claimed names); claims_on_uncertain (share of claims on uncertain true names).", RECOVERY_MEASURES),
+    _c("k", "int", "Numerator."),
+    _c("n", "int", "Denominator."),
+    _c("value", "float", "k / n."),
+    _c("lo", "float", "Wilson 95% interval, lower bound."),
+    _c("hi", "float", "Wilson 95% interval, upper bound."),
+    _c("boot_lo", "float", "95% percentile interval of a bootstrap over units (2,000 resamples, seed 20231), lower bound."),
+    _c("boot_hi", "float", "Upper bound of the same."),
+), ("reader", "half", "measure")))
+
+_register(Table("recovery_reliability", "Reliability of the recovery's confidence on the hand-judged validation set: every name reading with a top candidate (claimed or abstained; readings on uncertain true names left out), by confidence band.", (
+    _READER, _HALF,
+    _c("band", "str", "Confidence band `[lo, hi)` (the last closed at 1)."),
+    _c("n", "int", "Readings in the band."),
+    _c("n_right", "int", "Readings whose top candidate is right."),
+    _c("mean_confidence", "float", "Mean confidence (NaN for an empty band)."),
+    _c("accuracy", "float", "n_right / n (NaN for an empty band)."),
+    _c("lo", "float", "Wilson 95% interval of the accuracy, lower bound."),
+    _c("hi", "float", "Upper bound of the same."),
+    _c("gap", "float", "accuracy − mean_confidence."),
+), ("reader", "half", "band")))
+
+_register(Table("recovery_judgements", "Every name reading of the final recovery inside a validation unit, judged against the hand truth (audit trail of `recovery_validation`).", (
+    _c("unit_id", "str", "Validation unit (data/validation/units.csv)."),
+    _c("half", "str", "dev / heldout.", ("dev", "heldout")),
+    _c("start_offset", "int", "Source offset of the reading (0-based)."),
+    _c("end_offset", "int", "Source offset just past it."),
+    _c("damaged", "str", "The damaged text read (extractor-inserted spaces dropped)."),
+    _c("delegation_id", "str", "Delegation claimed; empty when the reading abstained (confidence below recover.ACCEPT)."),
+    _c("top_candidate", "str", "Best candidate (= delegation_id when claimed)."),
+    _c("confidence", "float", "Calibrated confidence."),
+    _c("stance", "str", "Stance read."),
+    _c("claimed", "bool", "A delegation was claimed."),
+    _c("judgement", "str", "Of the claim (or, for an abstention, of its top candidate): right / wrong / prose / uncertain.", JUDGEMENTS),
+    _c("true_id", "str", "Delegation of the best-overlapping true name (empty: none, or uncertain)."),
+    _c("true_certainty", "str", "sure / probable / uncertain; empty when the reading overlaps no true name."),
+    _c("true_stance", "str", "Stance of that true name."),
+    _c("stance_ok", "bool", "Right name with the true stance."),
+), ("start_offset", "end_offset")))
+
+_register(Table("recovery_agreement", "Inter-annotator agreement: an independent second annotation of 8 validation units compared with the first (names only; `recovery_validation.agreement`).", (
+    _c("measure", "str", "names_found_by_both (pairs / names marked by either), same_delegation (pairs both identified), same_delegation_sure (both sure), same_certainty_class, same_stance."),
+    _c("k", "int", "Numerator."),
+    _c("n", "int", "Denominator."),
+    _c("value", "float", "k / n."),
+    _c("lo", "float", "Wilson 95% interval, lower bound."),
+    _c("hi", "float", "Upper bound of the same."),
+), ("measure",)))
+
+_register(Table("recovery_sensitivity", "How the key 6th-session findings move with the recovery's confidence threshold and under a bootstrap over lists (`treatydrafts.analysis.recovery.threshold_sensitivity`, `bootstrap_findings`): the network of `ahc6-amended-draft` from positions whose calibrated confidence reaches the threshold (top candidate taken), its blocs against the 4th session's, and who proposed re-adding dropped offences.", (
+    _c("analysis", "str", "`threshold` (one row per threshold) or `bootstrap` (lists resampled with replacement at the calibrated threshold: percentiles over the resamples).", ("threshold", "bootstrap")),
+    _c("threshold", "float", "Confidence threshold."),
+    _c("statistic", "str", "`value` for threshold rows; `p2.5`, `median`, `p97.5` for bootstrap rows.", ("value", "p2.5", "median", "p97.5")),
+    _c("n_positions", "int", "Positions with a delegation at this threshold."),
+    _c("n_nodes", "int", "Delegations in the network."),
+    _c("n_eu_members", "int", "EU member States among them (the document writes 'EU and its member States')."),
+    _c("n_cosponsorship", "int", "Co-sponsorship ties (edges)."),
+    _c("n_agreement", "int", "Agreement ties."),
+    _c("n_opposition", "int", "Opposition ties."),
+    _c("n_blocs", "int", "Louvain blocs (≥ 3 members) of the agreement layer."),
+    _c("n_shared", "int", "Delegations in a bloc in both sessions."),
+    _c("ari_vs_ahc4", "float", "Adjusted Rand index of the blocs of the delegations in a bloc in both sessions."),
+    _c("top_reproposers", "str", "Delegations sponsoring the most re-proposed offence articles (`ID n`, top 5; bootstrap rows: the delegations in the top 5 of at least half the resamples, with that share)."),
+), ("analysis", "threshold", "statistic")))
 
 
 # --- coalition networks (issue 4) ---

@@ -32,7 +32,8 @@ MANIFEST = "build-manifest.json"
 FINGERPRINT_PACKAGES = ("numpy", "pandas", "pyarrow", "matplotlib", "networkx", "scipy", "scikit-learn",
                         "plotly", "fonttools", "pillow")
 # Non-package inputs kept under data/ (hand-reviewed, not regenerated).
-DATA_INPUTS = ("article_lineage_reviewed.csv",)
+DATA_INPUTS = ("article_lineage_reviewed.csv", "validation/units.csv", "validation/truth.csv",
+               "validation/annotations/truth_E.csv", "validation/baseline_readings.csv")
 
 
 def sha256_file(path: Path) -> str:

@@ -416,3 +416,43 @@ def agreement(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
         lo, hi = wilson(k, n)
         out.append({"measure": m, "k": int(k), "n": int(n), "value": k / n if n else float("nan"), "lo": lo, "hi": hi})
     return pd.DataFrame(out)
+
+
+# ---------------------------------------------------------------- the tables the build writes
+
+BASELINE_FILE = "baseline_readings.csv"
+
+
+def read_baseline(directory: Path | None = None) -> pd.DataFrame:
+    """The readings of the recovery before issue 12 inside the validation units (``positions`` rows
+    of ``ahc6-amended-draft`` as built at commit f267ac7), as readings."""
+    df = _read_csv(Path(directory or VALIDATION_DIR) / BASELINE_FILE)
+    df["offset"] = df["offset"].astype(int)
+    df["confidence"] = df["confidence"].astype(float)
+    return readings_from_positions(df)
+
+
+def validation_tables(final_readings: pd.DataFrame, directory: Path | None = None, n_boot: int = 2000
+                      ) -> dict[str, pd.DataFrame]:
+    """``recovery_validation``, ``recovery_reliability``, ``recovery_judgements`` and
+    ``recovery_agreement`` for the final readings (:func:`treatydrafts.analysis.recovery.readings_frame`)
+    and the baseline's."""
+    truth, units = read_truth(directory), read_units(directory)
+    scores, rel = [], []
+    judged = {}
+    for reader, readings in (("final", final_readings), ("baseline", read_baseline(directory))):
+        j = judge(readings, truth, units)
+        judged[reader] = j
+        for half in ("dev", "heldout", "all"):
+            sc = score(j, truth, None if half == "all" else half, n_boot=n_boot)
+            scores.append(sc.summary.assign(reader=reader, half=half))
+            rel.append(sc.calibration.assign(reader=reader, half=half))
+    j = judged["final"]
+    cols = ["unit_id", "half", "start_offset", "end_offset", "damaged", "delegation_id", "top_candidate", "confidence",
+            "stance", "claimed", "judgement", "true_id", "true_certainty", "true_stance", "stance_ok"]
+    out = j[cols].copy()
+    out["true_id"] = out["true_id"].fillna("")
+    return {"recovery_validation": pd.concat(scores, ignore_index=True),
+            "recovery_reliability": pd.concat(rel, ignore_index=True),
+            "recovery_judgements": out,
+            "recovery_agreement": agreement(truth, read_second(directory))}
