@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
+
 from .. import schema
 from ..analysis import density as density_analysis
 from ..analysis import networks as networks_analysis
 from ..analysis import overview as overview_analysis
 from ..analysis import recovery as recovery_analysis
+from ..analysis import recovery_validation
 from ..analysis import scope as scope_analysis
 from ..corpus import Corpus
 from ..plots import density as density_plots
@@ -173,16 +176,30 @@ def density(ctx: Context) -> list[Path]:
 
 
 def recovery(ctx: Context) -> list[Path]:
-    """Loss profile, benchmark (held-out seeds, computed here: a few seconds) and figures."""
+    """Loss profile, synthetic benchmark (held-out seeds), the validation against the hand-judged set
+    (scores, reliability, per-reading judgements, inter-annotator agreement), the sensitivity of the
+    6th-session findings to the confidence threshold and to the lists, and their figures."""
     loss = recovery_analysis.document_loss_model(ctx.corpus)
     bench, calib = recovery_analysis.benchmark_tables(corpus=ctx.corpus)
     doc = recovery_analysis.DOC_ID
     written = write_table(recovery_analysis.loss_profile_table(loss), "loss_profile", ctx.data_dir)
     written += write_table(bench.round(4), "recovery_benchmark", ctx.data_dir)
     written += write_table(calib.round(4), "recovery_calibration", ctx.data_dir)
+    tables = recovery_validation.validation_tables(
+        recovery_analysis.readings_frame(recovery_analysis.document_readings(ctx.corpus)))
+    for name, df in tables.items():
+        written += write_table(df.round(4), name, ctx.data_dir)
+    lineage = ctx.scope.article_lineage
+    sens = pd.concat([recovery_analysis.threshold_sensitivity(lineage, corpus=ctx.corpus),
+                      recovery_analysis.bootstrap_findings(lineage, corpus=ctx.corpus)], ignore_index=True)
+    written += write_table(sens.round(4), "recovery_sensitivity", ctx.data_dir)
     written += save_figure(recovery_plots.plot_loss_profile(loss), "recovery-loss-profile",
                            [doc, "ahc6-chair-draft"], ctx.figures_dir)
     written += save_figure(recovery_plots.plot_calibration(calib), "recovery-calibration", [doc, "ahc4-cnd"],
+                           ctx.figures_dir)
+    written += save_figure(recovery_plots.plot_reliability(tables["recovery_reliability"]), "recovery-reliability",
+                           [doc], ctx.figures_dir)
+    written += save_figure(recovery_plots.plot_sensitivity(sens), "recovery-sensitivity", [doc, "ahc4-cnd"],
                            ctx.figures_dir)
     return written
 
@@ -204,6 +221,6 @@ STEPS: tuple[Step, ...] = (
     Step("coalition networks: tables and figures", networks, 1, cost=27),
     Step("criminalization scope: tables and figures", scope, 1, cost=4, uses_scope=True),
     Step("bracket density: tables and figures", density, 1, cost=10, uses_scope=True),
-    Step("damaged-text recovery: tables and figures", recovery, 1, cost=6),
+    Step("damaged-text recovery: tables and figures", recovery, 1, cost=35, uses_scope=True),
     Step("data package and figure gallery", release, 2),
 )
