@@ -129,3 +129,17 @@ def test_agreement_counts_pairs():
     ag = V.agreement(a, b).set_index("measure")
     assert (ag.loc["names_found_by_both", ["k", "n"]] == [3, 4]).all()
     assert (ag.loc["same_delegation", ["k", "n"]] == [1, 2]).all()
+
+
+def test_committed_validation_tables_are_what_the_library_computes():
+    """``data/recovery_validation``, ``recovery_reliability``, ``recovery_judgements`` and
+    ``recovery_agreement`` (written by the build) equal a fresh computation from the readings."""
+    from treatydrafts import Corpus, schema, store
+    from treatydrafts.analysis import recovery as RA
+
+    tables = V.validation_tables(RA.readings_frame(RA.document_readings(Corpus(read_built=False))))
+    for name, df in tables.items():
+        fresh = schema.validate(df.round(4), name)
+        committed = store.read_table(name)
+        pd.testing.assert_frame_equal(fresh.reset_index(drop=True), committed.reset_index(drop=True),
+                                      check_dtype=False, atol=1e-9)
