@@ -40,9 +40,16 @@ def layout(G: nx.Graph, seed: int = SEED) -> dict[str, tuple[float, float]]:
                 f = cap / radii[n]
                 out[n] = (cx + (x - cx) * f, cy + (y - cy) * f)
     iso = sorted(n for n in G.nodes if G.degree(n) == 0)
+    # the ring of isolates just outside the connected nodes (not at a fixed radius: when far
+    # outliers were pulled in, the rest of the layout is much smaller than the unit circle)
+    cx, cy, ring = 0.0, 0.0, 1.25
+    if len(out) > 4:
+        cx = float(np.median([x for x, _ in out.values()]))
+        cy = float(np.median([y for _, y in out.values()]))
+        ring = 1.15 * max(math.hypot(x - cx, y - cy) for x, y in out.values())
     for i, n in enumerate(iso):
         a = 2 * math.pi * i / max(len(iso), 1)
-        out[n] = (1.25 * math.cos(a), 1.25 * math.sin(a))
+        out[n] = (cx + ring * math.cos(a), cy + ring * math.sin(a))
     return out
 
 
