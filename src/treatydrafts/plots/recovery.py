@@ -45,7 +45,7 @@ def plot_calibration(calib):
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
     ax.legend(loc="upper left", frameon=False)
-    ax.set_title("synthetic lists (held-out seeds): never meet prose")
+    ax.set_title("synthetic lists (held-out seeds)")
     fig.tight_layout()
     return fig
 
