@@ -90,7 +90,9 @@ def plot_reliability(reliability, reader: str = "final"):
     a2.set_xlabel("confidence (mean in band)")
     a2.set_title("accepted readings", fontsize=9)
     fig.suptitle("6th-session names: confidence against a hand judgement", fontsize=10)
-    fig.tight_layout()
+    # fixed margins, not tight_layout: the layout (and so the SVG's clip-path ids) must not depend on
+    # what the process drew before
+    fig.subplots_adjust(left=0.09, right=0.985, bottom=0.13, top=0.84, wspace=0.22)
     return fig
 
 
@@ -120,5 +122,5 @@ def plot_sensitivity(sensitivity):
     a2.set_ylim(0, max(0.3, float(th["ari_vs_ahc4"].max()) * 1.3))
     a1.legend(frameon=False, fontsize=7)
     a2.legend(frameon=False, fontsize=7)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.085, right=0.99, bottom=0.17, top=0.96, wspace=0.32)  # fixed: see plot_reliability
     return fig

@@ -166,8 +166,8 @@ def read_document(source: Source, seg: Segmentation, base: tuple[Source, Segment
     """Every name, label and unknown list item of the damaged ``source`` (see the module docstring)."""
     loss = loss_model_for(source, seg, *base)
     ms = model_stream(source, seg)
-    lm = prose_model_for(base[0].text, loss).logprob(ms.text)
     fixed = aligned_to_base(ms, seg, base) | heading_prose(ms, source, seg)
+    lm = prose_model_for(base[0].text, loss).logprob(ms.text, ~fixed)  # aligned text is never scored
     return _read(ms, lm, fixed, loss, params, calibration, evidence_params)
 
 

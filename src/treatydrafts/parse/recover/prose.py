@@ -62,16 +62,19 @@ class ProseModel:
         """Codes of ``text`` (1.. for the alphabet, ``len(alphabet) + 1`` for unseen characters)."""
         return _encode(text, self.alphabet)
 
-    def logprob_codes(self, x: np.ndarray) -> np.ndarray:
-        """log P(x[t] | x[t-order+1 .. t-1]) for every t (the text starts after a boundary)."""
+    def logprob_codes(self, x: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
+        """log P(x[t] | x[t-order+1 .. t-1]) for every t (the text starts after a boundary); with
+        ``at`` (indices) only for those t, in that order (NaN elsewhere when returned in full)."""
         A = self.base
-        p = np.exp(self.log_unigram[x])
+        idx = np.arange(len(x)) if at is None else np.asarray(at, dtype=np.int64)
+        xc = x[idx]
+        p = np.exp(self.log_unigram[xc])
         padded = np.concatenate([np.zeros(self.order - 1, dtype=np.int64), x])
         off = self.order - 1
-        h = np.zeros(len(x), dtype=np.int64)
+        h = np.zeros(len(idx), dtype=np.int64)
         for k in range(1, self.order):
-            h = h + padded[off - k:off - k + len(x)] * A ** (k - 1)  # context of length k
-            hc = h * A + x
+            h = h + padded[off - k + idx] * A ** (k - 1)  # context of length k
+            hc = h * A + xc
             i = np.searchsorted(self.h_keys[k - 1], h)
             i = np.minimum(i, len(self.h_keys[k - 1]) - 1)
             seen = self.h_keys[k - 1][i] == h
@@ -83,9 +86,16 @@ class ProseModel:
                 p = np.where(seen, (chc + th * p) / np.maximum(ch + th, 1), p)
         return np.log(p)
 
-    def logprob(self, text: str) -> np.ndarray:
-        """Per-character log probability of ``text`` (already normalised like the training text)."""
-        return self.logprob_codes(self.encode(text))
+    def logprob(self, text: str, mask: np.ndarray | None = None) -> np.ndarray:
+        """Per-character log probability of ``text`` (already normalised like the training text);
+        with ``mask``, computed only where it is True (0 elsewhere)."""
+        x = self.encode(text)
+        if mask is None:
+            return self.logprob_codes(x)
+        out = np.zeros(len(x))
+        at = np.flatnonzero(mask)
+        out[at] = self.logprob_codes(x, at)
+        return out
 
 
 def _encode(text: str, alphabet: str) -> np.ndarray:

@@ -144,17 +144,24 @@ class Separators:
                            "-": math.log(0.05), ":": math.log(0.05)})
 
 
-def _ragged(arrays: list[np.ndarray], Ts: np.ndarray, tofs: np.ndarray, dtype) -> np.ndarray:
-    """Chunk-major arrays (chunks longest first) laid out time-major: element ``t`` of chunk ``i``
-    at ``tofs[t] + i``."""
+def _ragged(arrays, Ts: np.ndarray, tofs: np.ndarray, dtype) -> np.ndarray:
+    """Chunk-major values (a list of per-chunk arrays, or one array of them concatenated; chunks
+    longest first) laid out time-major: element ``t`` of chunk ``i`` at ``tofs[t] + i``."""
     total = int(Ts.sum())
     out = np.zeros(total, dtype=dtype)
     if not total:
         return out
     i_of = np.repeat(np.arange(len(Ts)), Ts)
     t_of = np.arange(total) - np.repeat(np.cumsum(Ts) - Ts, Ts)
-    out[tofs[t_of] + i_of] = np.concatenate([np.asarray(a, dtype=dtype) for a in arrays])
+    flat = arrays if isinstance(arrays, np.ndarray) else np.concatenate([np.asarray(a, dtype=dtype) for a in arrays])
+    out[tofs[t_of] + i_of] = flat
     return out
+
+
+def _lookup(cps: np.ndarray, table: dict[str, float], default: float) -> np.ndarray:
+    """``[table.get(chr(c), default) for c in cps]`` vectorised (one look-up per distinct character)."""
+    uniq, inv = np.unique(cps, return_inverse=True)
+    return np.array([table.get(chr(int(u)), default) for u in uniq], dtype=float)[inv.ravel()]
 
 
 def _viterbi(texts: list[str], lms: list[np.ndarray], gaps: list[np.ndarray], openers: list[str],
@@ -168,18 +175,22 @@ def _viterbi(texts: list[str], lms: list[np.ndarray], gaps: list[np.ndarray], op
     tofs = np.concatenate([[0], np.cumsum(n_run)])
     unseen = len(inv.codes)
     code_of = inv.codes
-    codes = _ragged([[code_of.get(c, unseen) for c in d] for d in texts], Ts, tofs, np.int64)
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    codes = _ragged(_lookup(cps, code_of, unseen).astype(np.int64), Ts, tofs, np.int64)
     lm = _ragged(lms, Ts, tofs, float)
-    gpen = np.array([0.0, prm.gap_glyphs, prm.gap_after_space])[_ragged(gaps, Ts, tofs, np.int8)]
+    gap_t = _ragged(gaps, Ts, tofs, np.int8)
+    gpen = np.array([0.0, prm.gap_glyphs, prm.gap_after_space])[gap_t]
     has_gap = [bool(gpen[tofs[t]:tofs[t + 1]].any()) for t in range(Tmax)]
-    mark = _ragged([[sep.mark.get(c, np.nan) for c in d] for d in texts], Ts, tofs, float)
+    mark = _ragged(_lookup(cps, sep.mark, np.nan), Ts, tofs, float)
     is_mark = ~np.isnan(mark)
     mark = np.nan_to_num(mark)
     is_space = codes == code_of.get(" ", -1)
     # a list may start (from ordinary text) only at a word boundary: after a space or a mark, or
     # where an inserted space stood
-    prev_char = [np.array([True] + [c in " ,.;:" for c in d[:-1]], dtype=bool) for d in texts]
-    can_start = _ragged(prev_char, Ts, tofs, bool) | (_ragged(gaps, Ts, tofs, np.int8) > 0)
+    boundary = _lookup(cps, {c: 1.0 for c in " ,.;:"}, 0.0) > 0
+    after = np.concatenate([[True], boundary[:-1]])
+    after[np.cumsum(Ts)[:-1]] = True  # every chunk's first character
+    can_start = _ragged(after, Ts, tofs, bool) | (gap_t > 0)
     eff_codes = codes.copy()
     alive = np.zeros(n, dtype=bool)
     start0 = np.array([prm.start_open if o == "(" else prm.start_first for o in openers])
