@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 # folder of the checkout -> glob patterns of the files a wheel carries from it
 BUNDLED = {
     "seeds": ("*",),
-    "data": ("*.csv", "*.parquet", "datapackage.json", "build-manifest.json", "validation/*.csv"),
+    "data": ("*.csv", "*.parquet", "datapackage.json", "build-manifest.json", "validation/**/*.csv"),
     ".": ("requirements.lock",),
 }
 

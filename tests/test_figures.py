@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from treatydrafts import paths  # noqa: E402
+from treatydrafts import paths, store  # noqa: E402
 from treatydrafts.corpus import Corpus  # noqa: E402
 from treatydrafts.plots import style  # noqa: E402
 from treatydrafts.release import steps  # noqa: E402
@@ -48,9 +48,11 @@ def specs():
                 sc = scope.compute(corpus=corpus)
                 cache["scope"] = steps.scope_figures(sc)
                 cache["density"] = steps.density_figures(density.compute(lineage=sc.article_lineage, corpus=corpus))
-            elif group == "recovery":
+            elif group == "recovery":  # the validation and sensitivity tables as the build wrote them (slow to redo)
                 _, calib = recovery.benchmark_tables(corpus=corpus)
-                cache[group] = steps.recovery_figures(recovery.document_loss_model(corpus), calib)
+                cache[group] = steps.recovery_figures(recovery.document_loss_model(corpus), calib,
+                                                      store.read_table("recovery_reliability"),
+                                                      store.read_table("recovery_sensitivity"))
             elif group == "lineage":
                 cache[group] = steps.lineage_figures(lineage.result(corpus), lineage_plots.display_titles(corpus))
         return cache[group]

@@ -184,7 +184,7 @@ FIELDS: dict[str, Field] = _fields(
     Field('sampling', 'str', 'How names were drawn: `uniform` over the registry, or `activity` (weights 1 + positions in ahc4-cnd).', ('uniform', 'activity')),
     Field('prior', 'str', 'Delegation prior of the reader: `uniform`, or `em` (fitted by EM to the damaged lists themselves).', ('uniform', 'em')),
     Field('group', 'str', 'Breakdown: `all`, `list_length`, `separator` or `prefix`.'),
-    Field('value', 'str', 'Value of the breakdown (`all` for the overall row; separators as Python reprs).'),
+    Field('value', 'float', 'The measure: k / n (missing when n is 0).'),
     Field('lists', 'int', 'Synthetic lists.'),
     Field('true_names', 'int', 'Names in the lists.'),
     Field('resolved', 'int', 'Names read with a delegation id (posterior ≥ recover.ACCEPT).'),
@@ -394,6 +394,33 @@ FIELDS: dict[str, Field] = _fields(
     Field('ari', 'float', 'Adjusted Rand index of the two partitions over the shared delegations.'),
     Field('nmi', 'float', 'Normalised mutual information of the two partitions over the shared delegations.'),
     Field('n_moved', 'int', 'Shared delegations whose later bloc best matches (Hungarian assignment on the overlap table) a different earlier bloc.'),
+    Field('reader', 'str', "`final` (this package's recovery) or `baseline` (the recovery before issue 12, its readings kept in data/validation/baseline_readings.csv).", ('final', 'baseline')),
+    Field('half', 'str', 'Validation half: `dev` (used while tuning), `heldout` (scored at milestones and at the end) or `all`.', ('dev', 'heldout', 'all')),
+    Field('measure', 'str', 'precision (right / claimed names, uncertain ones aside); recall (true names, sure + probable, found by a right claim); recall_sure (sure true names only); stance_accuracy (right names with the true stance; stance `other` aside); wrong_share and prose_share (of claimed names); claims_on_uncertain (share of claims on uncertain true names).', ('precision', 'recall', 'recall_sure', 'stance_accuracy', 'wrong_share', 'prose_share', 'claims_on_uncertain')),
+    Field('k', 'int', 'Numerator.'),
+    Field('lo', 'float', 'Wilson 95% interval, lower bound.'),
+    Field('hi', 'float', 'Wilson 95% interval, upper bound.'),
+    Field('boot_lo', 'float', '95% percentile interval of a bootstrap over units (2,000 resamples, seed 20231), lower bound.'),
+    Field('boot_hi', 'float', 'Upper bound of the same.'),
+    Field('band', 'str', 'Confidence band `[lo, hi)` (the last closed at 1).'),
+    Field('n_right', 'int', 'Readings whose top candidate is right.'),
+    Field('gap', 'float', 'accuracy − mean_confidence.'),
+    Field('top_candidate', 'str', 'Best candidate (= delegation_id when claimed).'),
+    Field('claimed', 'bool', 'A delegation was claimed.'),
+    Field('judgement', 'str', 'Of the claim (or, for an abstention, of its top candidate): right / wrong / prose / uncertain.', ('right', 'wrong', 'prose', 'uncertain')),
+    Field('true_id', 'str', 'Delegation of the best-overlapping true name (empty: none, or uncertain).'),
+    Field('true_certainty', 'str', 'sure / probable / uncertain; empty when the reading overlaps no true name.'),
+    Field('true_stance', 'str', 'Stance of that true name.'),
+    Field('stance_ok', 'bool', 'Right name with the true stance.'),
+    Field('analysis', 'str', '`threshold` (one row per threshold) or `bootstrap` (lists resampled with replacement at the calibrated threshold: percentiles over the resamples).', ('threshold', 'bootstrap')),
+    Field('threshold', 'float', 'Confidence threshold.'),
+    Field('statistic', 'str', '`value` for threshold rows; `p2.5`, `median`, `p97.5` for bootstrap rows.', ('value', 'p2.5', 'median', 'p97.5')),
+    Field('n_eu_members', 'int', "EU member States among them (the document writes 'EU and its member States')."),
+    Field('n_cosponsorship', 'int', 'Co-sponsorship ties (edges).'),
+    Field('n_agreement', 'int', 'Agreement ties.'),
+    Field('n_opposition', 'int', 'Opposition ties.'),
+    Field('ari_vs_ahc4', 'float', 'Adjusted Rand index of the blocs of the delegations in a bloc in both sessions.'),
+    Field('top_reproposers', 'str', 'Delegations sponsoring the most re-proposed offence articles (`ID n`, top 5; bootstrap rows: the delegations in the top 5 of at least half the resamples, with that share).'),
     Field('relation_kind', 'str', '`cosponsor` (both sponsor the same wording) or `oppose` (opposite sides of a proposal), as in `coalition_ties`.', ('cosponsor', 'oppose')),
     Field('rank', 'int', 'Rank within the row\'s group (1 = first).'),
     Field('restoration', 'str', 'Reading of a 6th-session proposal: `restores_cnd` (its damaged wording aligns with CND text the Chair left out better than with the Chair\'s article) / `other_text` / `too_damaged` (fewer than `treatydrafts.analysis.restoration.MIN_LETTERS` letters survive).', ('restores_cnd', 'other_text', 'too_damaged')),
@@ -540,17 +567,79 @@ _table('corpus_counts', 'Rows per table per document (the corpus overview).',
            'n_delegations': 'Distinct resolved `positions.delegation_id`.',
        })
 
-_table('recovery_benchmark', 'Damaged-name recovery on synthetic lists (`treatydrafts.recover.benchmark_tables`): known name lists damaged with the measured loss model and read back; name-level precision and recall overall and by list length, separator and free-text prefix.',
-       ('seeds', 'sampling', 'prior', 'group', 'value', 'lists', 'true_names', 'resolved', 'ambiguous', 'precision', 'recall', 'stance_recall',),
-       ('sampling', 'prior', 'group', 'value'))
+_table('recovery_benchmark', "Damaged-name recovery on synthetic lists (`treatydrafts.analysis.recovery.benchmark_tables`): known name lists damaged with the measured loss model and read back by the document's reader; name-level precision and recall overall and by list length, separator and free-text prefix. Synthetic lists never meet prose: see `recovery_validation` for the real document.",
+       ('seeds', 'sampling', 'group', 'group_value', 'lists', 'true_names', 'resolved', 'ambiguous', 'precision', 'recall', 'stance_recall',),
+       ('sampling', 'group', 'group_value'),
+       meanings={
+           'group_value': 'Value of the breakdown (`all` for the overall row; separators as Python reprs).',
+           'resolved': 'Names read with a delegation id (calibrated confidence ≥ recover.ACCEPT).',
+           'ambiguous': 'Names read but left unresolved (confidence < recover.ACCEPT), with candidates.',
+       })
 
 _table('recovery_calibration', 'Confidence vs accuracy of the top candidate for every name read in the synthetic benchmark (held-out seeds).',
-       ('seeds', 'sampling', 'prior', 'bin', 'n', 'mean_confidence', 'accuracy',),
-       ('sampling', 'prior', 'bin'))
+       ('seeds', 'sampling', 'bin', 'n', 'mean_confidence', 'accuracy',),
+       ('sampling', 'bin'),
+       meanings={
+           'bin': "Confidence bin `[lo, hi)` of the reading's calibrated confidence.",
+           'mean_confidence': 'Mean calibrated confidence.',
+       })
 
 _table('loss_profile', "How likely a character of the Chair's draft is to survive in the damaged `ahc6-amended-draft`, from amendment-free lines aligned to the same article (`treatydrafts.recover.measure_loss`).",
        ('level', 'char_key', 'position', 'kept', 'total', 'keep_rate',),
        ('level', 'char_key', 'position'))
+
+_table('recovery_validation', 'Recovery of delegation names in `ahc6-amended-draft` scored against the hand-judged validation set (`treatydrafts.analysis.recovery_validation`): 56 units drawn at random (seed 20231) from the whole document, judged by hand. A claimed name is right (overlaps a true name of the same delegation), wrong (overlaps a true name of another), prose (overlaps none) or on an uncertain true name (left out of precision).',
+       ('reader', 'half', 'measure', 'k', 'n', 'value', 'lo', 'hi', 'boot_lo', 'boot_hi',),
+       ('reader', 'half', 'measure'),
+       meanings={
+           'n': 'Denominator.',
+       },
+       nullable=('value', 'lo', 'hi', 'boot_lo', 'boot_hi'))
+
+_table('recovery_reliability', "Reliability of the recovery's confidence on the hand-judged validation set: every name reading with a top candidate (claimed or abstained; readings on uncertain true names left out), by confidence band.",
+       ('reader', 'half', 'band', 'n', 'n_right', 'mean_confidence', 'accuracy', 'lo', 'hi', 'gap',),
+       ('reader', 'half', 'band'),
+       meanings={
+           'n': 'Readings in the band.',
+           'mean_confidence': 'Mean confidence (missing for an empty band).',
+           'accuracy': 'n_right / n (missing for an empty band).',
+           'lo': 'Wilson 95% interval of the accuracy, lower bound.',
+           'hi': 'Upper bound of the same.',
+       },
+       nullable=('mean_confidence', 'accuracy', 'lo', 'hi', 'gap'))
+
+_table('recovery_judgements', 'Every name reading of the final recovery inside a validation unit, judged against the hand truth (audit trail of `recovery_validation`).',
+       ('unit_id', 'half', 'start_offset', 'end_offset', 'damaged', 'delegation_id', 'top_candidate', 'confidence', 'stance', 'claimed', 'judgement', 'true_id', 'true_certainty', 'true_stance', 'stance_ok',),
+       ('start_offset', 'end_offset'),
+       meanings={
+           'unit_id': 'Validation unit (data/validation/units.csv).',
+           'half': ('dev / heldout.', ('dev', 'heldout')),
+           'start_offset': 'Source offset of the reading (0-based).',
+           'end_offset': 'Source offset just past it.',
+           'damaged': 'The damaged text read (extractor-inserted spaces dropped).',
+           'delegation_id': 'Delegation claimed; empty when the reading abstained (confidence below recover.ACCEPT).',
+           'confidence': 'Calibrated confidence.',
+           'stance': 'Stance read.',
+       })
+
+_table('recovery_agreement', 'Inter-annotator agreement: an independent second annotation of 8 validation units compared with the first (names only; `recovery_validation.agreement`).',
+       ('measure', 'k', 'n', 'value', 'lo', 'hi',),
+       ('measure',),
+       meanings={
+           'measure': ('names_found_by_both (pairs / names marked by either), same_delegation (pairs both identified), same_delegation_sure (both sure), same_certainty_class, same_stance.', ('names_found_by_both', 'same_delegation', 'same_delegation_sure', 'same_certainty_class', 'same_stance')),
+           'n': 'Denominator.',
+           'hi': 'Upper bound of the same.',
+       },
+       nullable=('value', 'lo', 'hi'))
+
+_table('recovery_sensitivity', "How the key 6th-session findings move with the recovery's confidence threshold and under a bootstrap over lists (`treatydrafts.analysis.recovery.threshold_sensitivity`, `bootstrap_findings`): the network of `ahc6-amended-draft` from positions whose calibrated confidence reaches the threshold (top candidate taken), its blocs against the 4th session's, and who proposed re-adding dropped offences.",
+       ('analysis', 'threshold', 'statistic', 'n_positions', 'n_nodes', 'n_eu_members', 'n_cosponsorship', 'n_agreement', 'n_opposition', 'n_blocs', 'n_shared', 'ari_vs_ahc4', 'top_reproposers',),
+       ('analysis', 'threshold', 'statistic'),
+       meanings={
+           'n_positions': 'Positions with a delegation at this threshold.',
+           'n_blocs': 'Louvain blocs (≥ 3 members) of the agreement layer.',
+           'n_shared': 'Delegations in a bloc in both sessions.',
+       })
 
 _table('coalition_nodes', 'One row per delegation per document with a usable position: its bloc and centrality in the agreement network (`treatydrafts.networks`).',
        ('doc_id', 'delegation_id', 'name', 'regional_group', 'bloc', 'bloc_stability', 'n_proposals', 'n_sponsored', 'degree', 'weighted_degree', 'betweenness', 'participation',),

@@ -77,7 +77,9 @@ FINGERPRINT_PACKAGES = ("numpy", "pandas", "pyarrow", "matplotlib", "networkx", 
                         "plotly", "fonttools", "pillow", "rapidfuzz")
 # Non-package inputs kept under data/ (hand-reviewed, not regenerated).
 DATA_INPUTS = ("article_lineage_reviewed.csv", "article_crosswalk_reviewed.csv", "adopted_articles_reviewed.csv",
-               "adopted_crosswalk_reviewed.csv", "validation/outcomes_sample.csv", "validation/outcomes_judged.csv")
+               "adopted_crosswalk_reviewed.csv", "validation/outcomes_sample.csv", "validation/outcomes_judged.csv",
+               "validation/units.csv", "validation/truth.csv", "validation/annotations/truth_E.csv",
+               "validation/baseline_readings.csv")
 
 
 def sha256_file(path: Path) -> str:

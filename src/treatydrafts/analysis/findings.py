@@ -532,18 +532,55 @@ def recovery_facts(t: Tables, c: _Collector) -> None:
           "loss_profile")
     if t.has("recovery_calibration"):
         cal = t["recovery_calibration"]
-        cal = cal[(cal["sampling"] == "activity") & (cal["prior"] == "em")]
-        lo = cal["bin"].str.extract(r"\[([0-9.]+),")[0].astype(float)
-        top = cal[lo == lo.max()].iloc[0]
-        mid = cal[(lo >= 0.8) & (lo < 0.95)]
-        c.add("calib_top_band", dec(lo.max()), "Lower end of the highest confidence band (synthetic benchmark).",
-              "recovery_calibration")
-        c.add("calib_top_acc", pct(top["accuracy"]), "Share right in that band.", "recovery_calibration")
-        if len(mid):
-            c.add("calib_mid_acc", pct((mid["accuracy"] * mid["n"]).sum() / mid["n"].sum()),
-                  "Share right in the 0.80–0.95 confidence bands (synthetic benchmark).", "recovery_calibration")
-            c.add("calib_mid_conf", dec((mid["mean_confidence"] * mid["n"]).sum() / mid["n"].sum()),
-                  "Mean confidence in those bands.", "recovery_calibration")
+        cal = cal[cal["sampling"] == "activity"].sort_values("bin")
+        if len(cal):
+            top = cal.iloc[-1]
+            c.add("rec_syn_band", str(top["bin"]), "Highest confidence band of the synthetic benchmark.",
+                  "recovery_calibration")
+            c.add("rec_syn_acc", pct(top["accuracy"], 1), "Share right in that band (synthetic lists).",
+                  "recovery_calibration")
+    if t.has("recovery_validation"):
+        v = t["recovery_validation"].set_index(["reader", "half", "measure"])
+        src = ("recovery_validation",)
+        for reader, suffix in (("final", ""), ("baseline", "_before")):
+            for measure in ("precision", "recall", "recall_sure", "stance_accuracy", "prose_share"):
+                key = (reader, "heldout", measure)
+                if key not in v.index:
+                    continue
+                r = v.loc[key]
+                c.add(f"rec_{measure}{suffix}", pct(r["value"], 1), f"{measure.replace('_', ' ').capitalize()} of the "
+                      f"{reader} reader on the held-out half of the hand-judged validation set.", *src)
+                c.add(f"rec_{measure}{suffix}_n", f"{int(r['k'])} of {int(r['n'])}", "Its numerator and denominator.",
+                      *src)
+                if not pd.isna(r["lo"]):
+                    c.add(f"rec_{measure}{suffix}_ci", f"{pct(r['lo'], 1)}–{pct(r['hi'], 1)}", "Its Wilson 95% "
+                          "interval.", *src)
+    if t.has("recovery_sensitivity"):
+        sens = t["recovery_sensitivity"]
+        th = sens[sens["analysis"] == "threshold"].sort_values("threshold")
+        if len(th):
+            src = ("recovery_sensitivity",)
+            c.add("rec_lo", f"{th['threshold'].iloc[0]:g}", "Lowest confidence threshold tried.", *src)
+            c.add("rec_hi", f"{th['threshold'].iloc[-1]:g}", "Highest confidence threshold tried.", *src)
+            c.add("rec_nodes_lo", count(th["n_nodes"].iloc[0]), "6th-session network size at the lowest threshold.",
+                  *src)
+            c.add("rec_nodes_hi", count(th["n_nodes"].iloc[-1]), "6th-session network size at the highest threshold.",
+                  *src)
+            c.add("rec_ari_range", f"{th['ari_vs_ahc4'].min():.2f}–{th['ari_vs_ahc4'].max():.2f}", "Range of the ARI of "
+                  "the 6th-session blocs against the 4th session's across thresholds.", *src)
+        bs = sens[sens["analysis"] == "bootstrap"].set_index("statistic")
+        if len(bs):
+            c.add("rec_boot_ari", f"{bs.loc['p2.5', 'ari_vs_ahc4']:.2f}–{bs.loc['p97.5', 'ari_vs_ahc4']:.2f}",
+                  "95% bootstrap interval (over lists) of that ARI at the calibrated threshold.", "recovery_sensitivity")
+            c.add("rec_boot_nodes", f"{int(bs.loc['p2.5', 'n_nodes'])}–{int(bs.loc['p97.5', 'n_nodes'])}",
+                  "95% bootstrap interval of the network size.", "recovery_sensitivity")
+            c.add("rec_boot_reproposers", str(bs.loc["median", "top_reproposers"]), "Delegations in the top five "
+                  "re-proposers in at least half the resamples.", "recovery_sensitivity")
+    if t.has("recovery_agreement"):
+        ag = t["recovery_agreement"].set_index("measure")
+        for m in ag.index:
+            c.add(f"rec_agreement_{m}", f"{int(ag.loc[m, 'k'])} of {int(ag.loc[m, 'n'])}", f"Inter-annotator "
+                  f"agreement: {m.replace('_', ' ')}.", "recovery_agreement")
 
 
 # ---------------------------------------------------------------- registry of fact functions

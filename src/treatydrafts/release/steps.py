@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
+
 from .. import schema, store
 from ..analysis import density as density_analysis
 from ..analysis import findings
@@ -22,6 +24,7 @@ from ..analysis import lineage as lineage_analysis
 from ..analysis import networks as networks_analysis
 from ..analysis import overview as overview_analysis
 from ..analysis import recovery as recovery_analysis
+from ..analysis import recovery_validation
 from ..analysis import scope as scope_analysis
 from ..corpus import Corpus
 from ..plots import density as density_plots
@@ -237,22 +240,36 @@ def density(ctx: Context) -> list[Path]:
     return written
 
 
-def recovery_figures(loss, calib) -> list[FigureSpec]:
+def recovery_figures(loss, calib, reliability, sensitivity) -> list[FigureSpec]:
     doc = recovery_analysis.DOC_ID
     return [FigureSpec("recovery-loss-profile", functools.partial(recovery_plots.plot_loss_profile, loss),
                        (doc, "ahc6-chair-draft")),
             FigureSpec("recovery-calibration", functools.partial(recovery_plots.plot_calibration, calib),
+                       (doc, "ahc4-cnd")),
+            FigureSpec("recovery-reliability", functools.partial(recovery_plots.plot_reliability, reliability),
+                       (doc,)),
+            FigureSpec("recovery-sensitivity", functools.partial(recovery_plots.plot_sensitivity, sensitivity),
                        (doc, "ahc4-cnd"))]
 
 
 def recovery(ctx: Context) -> list[Path]:
-    """Loss profile, benchmark (held-out seeds, computed here: a few seconds) and figures."""
+    """Loss profile, synthetic benchmark (held-out seeds), the validation against the hand-judged set
+    (scores, reliability, per-reading judgements, inter-annotator agreement), the sensitivity of the
+    6th-session findings to the confidence threshold and to the lists, and their figures."""
     loss = recovery_analysis.document_loss_model(ctx.corpus)
     bench, calib = recovery_analysis.benchmark_tables(corpus=ctx.corpus)
     written = write_table(recovery_analysis.loss_profile_table(loss), "loss_profile", ctx.data_dir)
     written += write_table(bench.round(4), "recovery_benchmark", ctx.data_dir)
     written += write_table(calib.round(4), "recovery_calibration", ctx.data_dir)
-    return written + save_specs(recovery_figures(loss, calib), ctx.figures_dir)
+    tables = recovery_validation.validation_tables(
+        recovery_analysis.readings_frame(recovery_analysis.document_readings(ctx.corpus)))
+    for name, df in tables.items():
+        written += write_table(df.round(4), name, ctx.data_dir)
+    lineage = ctx.scope.article_lineage
+    sens = pd.concat([recovery_analysis.threshold_sensitivity(lineage, corpus=ctx.corpus),
+                      recovery_analysis.bootstrap_findings(lineage, corpus=ctx.corpus)], ignore_index=True)
+    written += write_table(sens.round(4), "recovery_sensitivity", ctx.data_dir)
+    return written + save_specs(recovery_figures(loss, calib, tables["recovery_reliability"], sens), ctx.figures_dir)
 
 
 def lineage_figures(r: lineage_analysis.Lineage, titles: dict[tuple[str, int], str]) -> list[FigureSpec]:
@@ -302,7 +319,7 @@ STEPS: tuple[Step, ...] = (
     Step("coalition networks: tables and figures", networks, 1, cost=27),
     Step("criminalization scope: tables and figures", scope, 1, cost=4, uses_scope=True),
     Step("bracket density: tables and figures", density, 1, cost=10, uses_scope=True),
-    Step("damaged-text recovery: tables and figures", recovery, 1, cost=6),
+    Step("damaged-text recovery: tables and figures", recovery, 1, cost=35, uses_scope=True),
     Step("who wrote the treaty: outcomes, influence, crosswalk, profiles", lineage, 1, cost=30, uses_scope=True),
     Step("findings, data package and figure gallery", release, 2),
 )

@@ -12,7 +12,6 @@ character is reported too (the scorer itself assumes independence).
 """
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -48,6 +47,34 @@ def word_positions(s: str) -> list[str]:
         right = i + 1 < n and s[i + 1].isalnum()
         out.append("middle" if left and right else "last" if left else "first" if right else "single")
     return out
+
+
+_POSITIONS = ("first", "middle", "last", "single", "na")
+
+
+def _alnum_array(s: str) -> np.ndarray:
+    """``[c.isalnum() for c in s]`` as an array, one test per distinct character."""
+    cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
+    uniq, inv = np.unique(cps, return_inverse=True)
+    return np.array([chr(int(u)).isalnum() for u in uniq], dtype=bool)[inv.ravel()]
+
+
+def position_codes(s: str) -> np.ndarray:
+    """:func:`word_positions` as indices into ``_POSITIONS``, vectorised."""
+    alnum = _alnum_array(s)
+    left = np.concatenate([[False], alnum[:-1]])
+    right = np.concatenate([alnum[1:], [False]])
+    return np.where(~alnum, 4, np.where(left & right, 1, np.where(left, 2, np.where(right, 0, 3))))
+
+
+def keep_prob_array(loss: "LossModel", s: str) -> np.ndarray:
+    """``loss.keep_probs(s)`` vectorised (one :meth:`LossModel.p_keep` per distinct character)."""
+    if not s:
+        return np.zeros(0)
+    codes = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
+    uniq, inv = np.unique(codes, return_inverse=True)
+    table = np.array([[loss.p_keep(chr(int(u)), p) for p in _POSITIONS] for u in uniq])
+    return table[inv.ravel(), position_codes(s)]
 
 
 @dataclass
@@ -114,37 +141,59 @@ def _min_window(d: str, occ: dict[str, np.ndarray]) -> tuple[int, int] | None:
     return int(start[b]), int(pos[b]) + 1
 
 
-def _viterbi_align(d: str, w: str, p_keep) -> list[bool] | None:
-    """Which characters of ``w`` are kept so that the kept ones spell ``d`` (most likely)."""
+class _NextTable:
+    """For a text: for every character and position, the next position holding that character
+    (``n`` = none), so a greedy leftmost embedding is one look-up per character."""
+
+    def __init__(self, text: str):
+        self.n = len(text)
+        self.occ = _occurrences(text)
+        self.next = {c: np.append(pos, self.n)[np.searchsorted(pos, np.arange(self.n + 1))]
+                     for c, pos in self.occ.items()}
+
+    def min_window(self, d: str) -> tuple[int, int] | None:
+        """:func:`_min_window` by greedy embedding from every start: for each occurrence of ``d[0]``
+        the earliest end; the tightest window (ties: the earliest end, as :func:`_min_window`)."""
+        starts = self.occ.get(d[0])
+        if starts is None or any(c not in self.next for c in d[1:]):
+            return None
+        p = starts + 1
+        for c in d[1:]:
+            q = self.next[c][np.minimum(p, self.n)]
+            ok = q < self.n
+            if not ok.all():
+                starts, q = starts[ok], q[ok]
+                if not len(starts):
+                    return None
+            p = q + 1
+        length = p - starts
+        best = np.flatnonzero(length == length.min())
+        b = best[np.argmin(p[best])]
+        return int(starts[b]), int(p[b])
+
+
+def _viterbi_align(d: str, w: str, p_keep: float = 0.61) -> list[bool] | None:
+    """Which characters of ``w`` are kept so that the kept ones spell ``d``.
+
+    Every character of ``w`` is kept with the same probability, so every embedding of ``d`` in
+    ``w`` is equally likely; ties go to the latest match (reading from the end, a character is
+    kept where it matches and the rest of ``d`` still fits before it).  ``L[i]`` is the end of the
+    leftmost embedding of ``d[:i]``, so "still fits" is ``L[i - 1] <= j - 1``.  Linear time."""
     m, n = len(d), len(w)
-    p_keep = [float(x) for x in np.broadcast_to(p_keep, (n,))]
-    lk = [math.log(x) for x in p_keep]
-    ll = [math.log1p(-x) for x in p_keep]
-    NEG_ = -1e18
-    # dp[i][j]: best score with d[:i] emitted using w[:j]; only j in [i, n - m + i] can lead to a full match
-    dp = [[NEG_] * (n + 1) for _ in range(m + 1)]
-    row = dp[0]
-    row[0] = 0.0
-    for j in range(1, n + 1):
-        row[j] = row[j - 1] + ll[j - 1]
-    for i in range(1, m + 1):
-        prev, row, di = dp[i - 1], dp[i], d[i - 1]
-        for j in range(i, n - m + i + 1):
-            best = row[j - 1] + ll[j - 1]
-            if w[j - 1] == di:
-                cand = prev[j - 1] + lk[j - 1]
-                if cand > best:
-                    best = cand
-            row[j] = best
-    if dp[m][n] <= NEG_ / 2:
-        return None
+    L = [0] * (m + 1)
+    j = 0
+    for i, c in enumerate(d):
+        j = w.find(c, j)
+        if j < 0:
+            return None
+        j += 1
+        L[i + 1] = j
     kept = [False] * n
-    i, j = m, n
-    while j > 0:
-        if i > 0 and w[j - 1] == d[i - 1] and abs(dp[i][j] - (dp[i - 1][j - 1] + lk[j - 1])) < 1e-9:
+    i = m
+    for j in range(n, 0, -1):
+        if i > 0 and w[j - 1] == d[i - 1] and L[i - 1] <= j - 1:
             kept[j - 1] = True
             i -= 1
-        j -= 1
     return kept if i == 0 else None
 
 
@@ -171,12 +220,12 @@ def chair_articles(chair: Source, chair_seg: Segmentation) -> dict[int, str]:
 
 def align_unamended(source: Source, seg: Segmentation, chair: Source, chair_seg: Segmentation,
                     max_lines: int = 400, max_ratio: float = 2.3) -> list[Alignment]:
-    """Alignments of amendment-free damaged lines against the Chair's draft."""
+    """Alignments of amendment-free damaged lines against the Chair's draft (the first
+    ``max_lines`` lines, in document order, whose tightest window is plausible)."""
     arts = chair_articles(chair, chair_seg)
     roles = {l.line: l for l in seg.lines}
     by_seq = {a.article_seq: a for a in seg.articles}
-    out: list[Alignment] = []
-    cache: dict[int, tuple[dict[str, np.ndarray], str]] = {}
+    cands: list[tuple[int, int, str]] = []  # (line, article number, damaged line)
     for ln in range(1, source.n_lines + 1):
         lr = roles[ln]
         if lr.role != "paragraph" or not lr.article_seq:
@@ -189,17 +238,19 @@ def align_unamended(source: Source, seg: Segmentation, chair: Source, chair_seg:
             continue
         # drop a leading label ("1. ", "a) ") that the Chair's draft numbers differently
         d = re.sub(r"^(\(?[a-z0-9]{1,3}[.)]\s)", "", d)
-        if art.article_num not in cache:
-            text = arts[art.article_num]
-            cache[art.article_num] = (_occurrences(text), text)
-        occ, text = cache[art.article_num]
-        win = _min_window(d, occ)
+        cands.append((ln, art.article_num, d))
+    tables: dict[int, _NextTable] = {}
+    out: list[Alignment] = []
+    for ln, num, d in cands:
+        if num not in tables:
+            tables[num] = _NextTable(arts[num])
+        win = tables[num].min_window(d)
         if win is None:
             continue
         a, b = win
         if b - a > max_ratio * len(d) or b - a < len(d):
             continue
-        w = text[a:b]
+        w = arts[num][a:b]
         kept = _viterbi_align(d, w, 0.61)
         if kept is None:
             continue

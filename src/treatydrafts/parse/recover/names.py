@@ -1,49 +1,30 @@
-"""Read delegation names out of a damaged span: a sparse hidden-Markov model.
+"""The name model: how likely a damaged fragment is under each delegation name.
 
-A damaged span is parsed by a hidden-Markov model whose items are registry
-name forms (``registry.name_forms()``, which includes the forms this
-document uses) and group labels (``delete``, ``retain``, ``retain
-original``, ``keep``, ``against``, ``alt`` …).  Each character of an item is
-kept with the measured probability (:mod:`.loss`; so an item is possible
-only if the damaged token is a subsequence of it), separators (``,`` space,
-newline, ``.``) may be kept or lost, free text may precede the list, and an
-``unknown`` item absorbs what fits nothing.  Viterbi gives the segmentation;
-for each name segment the posterior over delegations (forward probabilities
-of all forms, summed by delegation, times a prior) gives a confidence and the
-candidates.  Names below :data:`ACCEPT` confidence are reported as
-``ambiguous`` with an empty ``delegation_id``: never a silent guess.
-
-Cost.  The flat HMM state is (form, character position); at each time step
-only the positions holding the damaged character are live (CSR lists per
-character), and all spans of a document are advanced together, one numpy
-pass per time step (:func:`_viterbi_batch`, :func:`forward_batch`).  Work
-grows with total span length × live positions per character (≈ inventory
-characters / alphabet size), i.e. linearly in both list length and registry
-size.
-
-Prior.  ``prior="em"`` (used for the document, :data:`DOCUMENT_PRIOR`) fits
-the delegation prior by EM to the names read in the same batch
-(:func:`em_prior`; Dirichlet pseudo-count 1): a delegation read often and
-confidently becomes the likelier reading of an ambiguous remnant.  It uses
-the damaged text only.  The segmentation itself uses the uniform prior.
+Every registry name form and stance label of the inventory (:func:`build_inventory`)
+is a chain of characters, each kept with the probability the loss model measured
+(:mod:`.loss`) for its character and position in the word, so a fragment is
+possible under a form only if it is a subsequence of it.  :func:`forward_batch`
+sums over every way a fragment embeds in every form (the likelihood of the
+fragment under each form), vectorised over fragments and over the form positions
+holding each character (CSR lists per character code: at each step only the
+positions matching the fragment's character are live).  :func:`em_prior` fits a
+delegation prior to the fragments of a document.  The segmentation of the
+document into prose, names and labels is :mod:`.reader`'s; the posterior with the
+document's joint evidence is :mod:`.evidence`'s.
 """
 from __future__ import annotations
 
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
-from ..decode import _ENGLISH_FREQ
 from ..registry import name_forms
 from .loss import LossModel, word_positions
 
-ACCEPT = 0.80  # minimum posterior for a resolved name (calibrated in benchmarks/recovery_benchmark.py)
-DOCUMENT_PRIOR = "em"  # delegation prior of the document's readings: fitted by EM to its own damaged names
-
-# Group labels: written form → stance
+# Stance labels of the synthetic benchmark's lists: written form → stance (the document's
+# labels, with their colons, are in .document.LABELS)
 LABELS = {
     "delete": "delete",
     "Delete": "delete",
@@ -57,9 +38,6 @@ LABELS = {
     "Against": "against",
     "alt": "alt",
 }
-SEPARATORS = {",": 0.5, " ": 0.6, "\n": 0.9, ".": 0.15, ";": 0.1, ":": 0.2, "-": 0.05, "–": 0.05}
-
-
 def _norm_char(c: str) -> str:
     return "'" if c in "’‘" else c
 
@@ -67,21 +45,6 @@ def _norm_char(c: str) -> str:
 def norm_text(s: str) -> str:
     """Apostrophes unified (the damaged text and the registry use both)."""
     return "".join(_norm_char(c) for c in s)
-
-
-@dataclass(frozen=True)
-class Item:
-    """One item read from a damaged span."""
-
-    kind: str  # name / label / unknown
-    start: int  # offsets into the span (end exclusive), of the damaged token
-    end: int
-    damaged: str
-    form: str = ""  # best name form / label
-    delegation_id: str = ""  # "" when ambiguous / unknown
-    confidence: float = 0.0
-    candidates: tuple[tuple[str, float], ...] = ()  # (delegation_id, posterior)
-    stance: str = ""
 
 
 @dataclass
@@ -126,6 +89,9 @@ class Inventory:
     # of the last position r < p in the same form (-1: none), and of the first one in that form
     last_rank: np.ndarray = field(default=None, repr=False)
     run_rank: np.ndarray = field(default=None, repr=False)
+    # the same, packed for one gather (reader.py): run_rank | (last_rank + 1) << 20 | adjacent << 40,
+    # "adjacent": the form position right before p holds code c (p - 1 is a live predecessor)
+    packed: np.ndarray = field(default=None, repr=False)
 
 
 def _prepare(inv: Inventory) -> Inventory:
@@ -158,12 +124,15 @@ def _prepare(inv: Inventory) -> Inventory:
         last[c] = np.where(ok, i, -1)
         run[c] = np.where(ok, np.searchsorted(fl, inv.form_of, side="left"), 0)
     inv.last_rank, inv.run_rank = last.ravel(), run.ravel()
+    prev_char = np.where(inv.is_first, -1, np.roll(inv.chars, 1))
+    adjacent = (prev_char[None, :] == np.arange(nc + 1)[:, None]) & (last >= 0)
+    inv.packed = (run.astype(np.int64) | ((last.astype(np.int64) + 1) << 20) | (adjacent.astype(np.int64) << 40)).ravel()
     inv.is_label = np.array([i.startswith("LABEL:") for i in inv.ids])
     return inv
 
 
 def build_inventory(names: dict[str, str], loss: LossModel, id_prior: dict[str, float] | None = None,
-                    label_weight: float = 1.0) -> Inventory:
+                    label_weight: float = 1.0, labels: dict[str, str] | None = None) -> Inventory:
     """Name forms (``form → delegation_id``) plus group labels, with log priors.
 
     The prior is uniform over delegations (or ``id_prior``, relative weights),
@@ -175,7 +144,7 @@ def build_inventory(names: dict[str, str], loss: LossModel, id_prior: dict[str, 
         f = norm_text(form.strip())
         if f and did:
             items.setdefault(f, did)
-    for lab, stance in LABELS.items():
+    for lab, stance in (LABELS if labels is None else labels).items():
         items[lab] = f"LABEL:{stance}"
     ids = sorted(set(items.values()))
     per_id = Counter(items.values())
@@ -220,37 +189,6 @@ def document_name_forms() -> dict[str, str]:
     return dict(name_forms())
 
 
-_INV_CACHE: dict[int, tuple[LossModel, Inventory]] = {}
-
-
-def inventory_for(loss: LossModel) -> Inventory:
-    """Registry name forms and labels scored with ``loss`` (cached per loss model)."""
-    hit = _INV_CACHE.get(id(loss))
-    if hit is None or hit[0] is not loss:
-        hit = (loss, build_inventory(document_name_forms(), loss))
-        _INV_CACHE[id(loss)] = hit
-    return hit[1]
-
-
-# Junk (free text) character model: English unigram frequencies
-_JUNK_TOTAL = sum(_ENGLISH_FREQ.values())
-
-
-def _log_junk(c: str) -> float:
-    return math.log(_ENGLISH_FREQ.get(c.lower(), 0.3) / _JUNK_TOTAL)
-
-
-NEG = -1e5
-LOG_LIST_START = math.log(0.05)  # free text → first item
-LOG_NO_LIST = math.log(0.2)
-LOG_UNK_START = math.log(2e-4)
-LOG_UNK_CHAR = math.log(0.2)  # on top of the junk character model
-_LOG_SEP = {c: math.log(p) for c, p in SEPARATORS.items()}
-
-# back-pointer codes of the boundary state
-_B_START, _B_SEP, _B_UNK, _B_NAME = 0, 1, 2, 3
-
-
 def _gather(inv: Inventory, codes: np.ndarray):
     """Flat positions matching each code, concatenated: (owner index, position, offsets)."""
     counts = inv.pos_cnt[codes]
@@ -286,152 +224,6 @@ def _cont_ranges(inv: Inventory, prev_codes: np.ndarray, owner: np.ndarray, pos:
     lo = poffs[owner] + inv.run_rank[flat]
     hi = np.where(last >= 0, lo - inv.run_rank[flat] + last + 1, lo)
     return lo, hi
-
-
-def _span_arrays(texts: list[str], inv: Inventory):
-    n = len(texts)
-    Tmax = max((len(t) for t in texts), default=0)
-    unseen = len(inv.codes)
-    codes = np.full((n, Tmax), unseen, dtype=np.int64)
-    junk = np.zeros((n, Tmax))
-    seplog = np.full((n, Tmax), np.nan)
-    for i, d in enumerate(texts):
-        codes[i, :len(d)] = [inv.codes.get(c, unseen) for c in d]
-        junk[i, :len(d)] = [_junk_cached(c) for c in d]
-        seplog[i, :len(d)] = [_LOG_SEP.get(c, np.nan) for c in d]
-    return codes, junk, seplog
-
-
-@lru_cache(maxsize=512)
-def _junk_cached(c: str) -> float:
-    return _log_junk(c)
-
-
-@dataclass
-class _Lattice:
-    """Forward (Viterbi) results of a batch of spans, kept for the traceback."""
-
-    Bs: np.ndarray
-    Pre: np.ndarray
-    Us: np.ndarray
-    backB: np.ndarray
-    backBp: np.ndarray
-    backU: np.ndarray
-    steps: list  # per emission step t: (pos, val, offs, start score per span)
-    codes: np.ndarray
-
-
-def _viterbi_batch(texts: list[str], list_open: list[bool], inv: Inventory) -> _Lattice:
-    """Viterbi over all spans at once (rows of the arrays = spans, longest first)."""
-    n = len(texts)
-    Ts = np.array([len(d) for d in texts], dtype=np.int64)
-    Tmax = int(Ts.max()) if n else 0
-    codes, junk, seplog = _span_arrays(texts, inv)
-    issep = ~np.isnan(seplog)
-    Bs = np.full((n, Tmax + 1), NEG)
-    Pre = np.full((n, Tmax + 1), NEG)
-    Us = np.full((n, Tmax + 1), NEG)
-    backB = np.zeros((n, Tmax + 1), dtype=np.int8)
-    backBp = np.full((n, Tmax + 1), -1, dtype=np.int64)
-    backU = np.zeros((n, Tmax + 1), dtype=bool)
-    is_open = np.array(list_open, dtype=bool)
-    Pre[:, 0] = np.where(is_open, NEG, 0.0)
-    Bs[:, 0] = np.where(is_open, 0.0, NEG)
-    neg_ts = -Ts
-    steps: list = []
-    prev = None  # (owner, pos, val, offs) of the previous emission step
-    for t in range(Tmax + 1):
-        if t > 0:  # completions: a name ends with the character emitted at t - 1
-            n_c = int(np.searchsorted(neg_ts, -t, side="right"))  # spans with T >= t (sorted)
-            pos, val, offs = prev
-            cnt = np.diff(offs[:n_c + 1])
-            best = np.full(n_c, NEG)
-            arg = np.full(n_c, -1, dtype=np.int64)
-            if len(pos):
-                comp = val + inv.end_complete[pos]
-                ne = cnt > 0
-                starts = offs[:n_c][ne]
-                mx = np.maximum.reduceat(comp, starts)
-                best[ne] = mx
-                idx = np.where(comp == np.repeat(mx, cnt[ne]), np.arange(len(comp)), len(comp))
-                arg[ne] = pos[np.minimum.reduceat(idx, starts)]
-            u, b = Us[:n_c, t], Bs[:n_c, t]
-            name_win = (arg >= 0) & (best >= u) & (best >= b)
-            unk_win = ~name_win & (u >= b)
-            Bs[:n_c, t] = np.where(name_win, best, np.where(unk_win, u, b))
-            backB[:n_c, t] = np.where(name_win, _B_NAME, np.where(unk_win, _B_UNK, backB[:n_c, t]))
-            backBp[:n_c, t] = np.where(name_win, arg, -1)
-        if t == Tmax:
-            break
-        n_e = int(np.searchsorted(neg_ts, -(t + 1), side="right"))  # spans with T > t
-        ss = np.maximum(Bs[:n_e, t], Pre[:n_e, t] + LOG_LIST_START)
-        owner, pos, offs = _gather(inv, codes[:n_e, t])
-        val = ss[owner] + inv.start_const[pos]
-        if prev is not None and len(pos):
-            ppos, pval, poffs = prev
-            lo, hi = _cont_ranges(inv, codes[:n_e, t - 1], owner, pos, poffs)
-            cont = _range_reduce(np.maximum, pval - inv.S_next[ppos], lo, hi, -np.inf)
-            val = np.maximum(val, cont)  # entering the form wins ties (see _traceback_one)
-        val = val + inv.emit_const[pos]
-        steps.append((pos, val, offs, ss))
-        prev = (pos, val, offs)
-        lj = junk[:n_e, t]
-        Pre[:n_e, t + 1] = Pre[:n_e, t] + lj
-        sep = issep[:n_e, t]
-        Bs[:n_e, t + 1] = np.where(sep, Bs[:n_e, t] + np.nan_to_num(seplog[:n_e, t]), NEG)
-        backB[:n_e, t + 1] = np.where(sep, _B_SEP, _B_START)
-        ustart = ss + LOG_UNK_START
-        ucont = Us[:n_e, t]
-        Us[:n_e, t + 1] = np.where(sep, NEG, np.maximum(ustart, ucont) + lj + LOG_UNK_CHAR)
-        backU[:n_e, t + 1] = ~sep & (ustart < ucont)
-    return _Lattice(Bs, Pre, Us, backB, backBp, backU, steps, codes)
-
-
-def _traceback_one(k: int, T: int, lat: _Lattice, inv: Inventory, codes: np.ndarray) -> list[tuple[str, int, int, int]]:
-    """Items (kind, start, end, form) of span row ``k`` from the lattice."""
-    Bs, Pre, backB, backBp, backU = lat.Bs[k], lat.Pre[k], lat.backB[k], lat.backBp[k], lat.backU[k]
-    items: list[tuple[str, int, int, int]] = []
-    t = T
-    while t > 0:
-        code = backB[t]
-        if code == _B_SEP:
-            t -= 1
-            continue
-        if code == _B_UNK:
-            end = t
-            while t > 0 and backU[t]:
-                t -= 1
-            t -= 1
-            items.append(("unknown", t, end, -1))
-        elif code == _B_NAME:
-            p = int(backBp[t])
-            end = t
-            s = t - 1  # emission step of the name's last character
-            P = len(inv.chars)
-            while s > 0:
-                # came from the previous step (same form, earlier position) or entered the form here
-                start = lat.steps[s][3][k] + inv.start_const[p]
-                ppos, pval, poffs, _ = lat.steps[s - 1]
-                flat = int(codes[k, s - 1]) * P + p
-                last = int(inv.last_rank[flat])
-                if last < 0:
-                    break
-                base = int(poffs[k])
-                lo, hi = base + int(inv.run_rank[flat]), base + last + 1
-                cand = pval[lo:hi] - inv.S_next[ppos[lo:hi]]
-                i = int(np.argmax(cand))
-                if not cand[i] > start:
-                    break
-                p = int(ppos[lo + i])
-                s -= 1
-            t = s
-            items.append(("name", s, end, int(inv.form_of[p])))
-        else:
-            break
-        if not Bs[t] >= Pre[t] + LOG_LIST_START:  # entered from free text: the list starts here
-            break
-    items.reverse()
-    return items
 
 
 def forward_batch(tokens: list[str], inv: Inventory) -> np.ndarray:
@@ -516,116 +308,3 @@ def em_prior(lik: np.ndarray, weights: np.ndarray, alpha: float = 1.0, iters: in
             break
     rel = pi / pi[real].mean()
     return np.where(real, rel, 1.0)
-
-
-def _score_names(tokens: list[tuple[str, int, int, int]], inv: Inventory,
-                 prior: str | dict[str, float] = "uniform") -> list[Item]:
-    """Posterior over delegations for each name token (kind, start, end, Viterbi form).
-
-    ``prior``: ``"uniform"`` (the inventory's prior), ``"em"`` (fitted by
-    :func:`em_prior` to these tokens) or relative weights per delegation id.
-    """
-    if not tokens:
-        return []
-    uniq = sorted({tok for tok, _, _, _ in tokens})
-    row = {tok: i for i, tok in enumerate(uniq)}
-    ids = list(inv.id_index)
-    fwd = forward_batch(uniq, inv)
-    lik = _id_likelihoods(fwd, inv)
-    id_is_label = np.array([d.startswith("LABEL:") for d in ids])
-    if isinstance(prior, dict):
-        pw = np.array([prior.get(d, 1.0) for d in ids])
-    elif prior == "em":
-        pw = em_prior(lik, np.bincount([row[t[0]] for t in tokens], minlength=len(uniq)).astype(float),
-                      is_label=id_is_label)
-    else:
-        pw = np.ones(len(ids))
-    post_all = lik * pw
-    totals = post_all.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        post_all = post_all / totals[:, None]
-        LLf = np.log(fwd)
-    top5 = np.argsort(-post_all, axis=1, kind="stable")[:, :5]
-    top_p = np.take_along_axis(post_all, top5, axis=1)
-    best_form = np.where(inv.form_id_idx[None, :] == top5[:, :1], LLf, -np.inf).argmax(axis=1)
-    per_row = []
-    for r in range(len(uniq)):
-        if not totals[r] > 0:
-            per_row.append(None)
-            continue
-        cands = tuple((ids[i], float(p)) for i, p in zip(top5[r], top_p[r]) if p >= 0.02)
-        per_row.append((cands, inv.forms[int(best_form[r])]))
-    out = []
-    for tok, a, b, fi in tokens:
-        hit = per_row[row[tok]]
-        if hit is None or not hit[0]:
-            out.append(Item("name", a, b, tok, inv.forms[fi], "", 0.0, hit[0] if hit else ()))
-            continue
-        cands, form = hit
-        top_id, conf = cands[0]
-        out.append(Item("name", a, b, tok, form, top_id if conf >= ACCEPT else "", conf, cands))
-    return out
-
-
-def recover_lists(spans: list[str], inv: Inventory,
-                  list_open: list[bool] | None = None, prior: str | dict[str, float] = "uniform") -> list[list[Item]]:
-    """:func:`recover_list` for many spans at once (one vectorised pass).
-
-    ``prior="em"`` fits the delegation prior to the names read in these spans
-    (:func:`em_prior`) before scoring them: a delegation read confidently and
-    often makes it the likelier reading of an ambiguous remnant.
-    """
-    list_open = list(list_open) if list_open is not None else [False] * len(spans)
-    texts = [norm_text(s).replace("\n", " ") for s in spans]  # a line break stands for a (kept) space
-    order = sorted((i for i in range(len(texts)) if texts[i]), key=lambda i: (-len(texts[i]), i))
-    results: list[list[Item]] = [[] for _ in spans]
-    if not order:
-        return results
-    lat = _viterbi_batch([texts[i] for i in order], [list_open[i] for i in order], inv)
-    raw: list[tuple[int, list]] = []
-    for k, i in enumerate(order):
-        T = len(texts[i])
-        final_list = lat.Bs[k, T]
-        if lat.Pre[k, T] + LOG_NO_LIST >= final_list or final_list <= NEG / 2:
-            continue
-        raw.append((i, _traceback_one(k, T, lat, inv, lat.codes)))
-    names = [(texts[i][a:b], a, b, fi) for i, items in raw for kind, a, b, fi in items
-             if kind == "name" and not inv.is_label[fi]]
-    scored = iter(_score_names(names, inv, prior))
-    for i, items in raw:
-        d = texts[i]
-        out = []
-        for kind, a, b, fi in items:
-            token = d[a:b]
-            if kind == "unknown":
-                out.append(Item("unknown", a, b, token))
-            elif inv.is_label[fi]:
-                out.append(Item("label", a, b, token, inv.forms[fi], "", 1.0, (), inv.ids[fi][6:]))
-            else:
-                out.append(next(scored))
-        results[i] = _assign_stances(out)
-    return results
-
-
-def recover_list(span: str, inv: Inventory, list_open: bool = False) -> list[Item]:
-    """Parse one damaged span into items (names, labels, unknown tokens).
-
-    ``list_open``: the span starts right after ``(``, so no free text precedes
-    the list.  Returns [] when the best reading is free text with no list.
-    """
-    return recover_lists([span], inv, [list_open])[0]
-
-
-def _assign_stances(items: list[Item]) -> list[Item]:
-    out = []
-    stance = "sponsor"
-    for it in items:
-        if it.kind == "label":
-            stance = it.stance
-            out.append(it)
-            continue
-        out.append(Item(it.kind, it.start, it.end, it.damaged, it.form, it.delegation_id, it.confidence,
-                        it.candidates, stance))
-    return out
-
-
