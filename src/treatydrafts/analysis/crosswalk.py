@@ -39,6 +39,7 @@ import pandas as pd
 
 from .. import corpus as _corpus
 from .. import paths, schema
+from ..parse.titles import display_title
 from . import scope as scope_analysis
 
 CND, CHAIR, AMENDED = "ahc4-cnd", "ahc6-chair-draft", "ahc6-amended-draft"
@@ -56,18 +57,6 @@ ID_PREFIX = {CHAIR: "chair", CND: "cnd", AMENDED: "amended", ADOPTED: "adopted"}
 SLUG_RE = re.compile(r"[^0-9a-z]+")
 # A leading article number, e.g. "15" in "15 ter"
 NUM_RE = re.compile(r"^(\d+)")
-# A struck run, e.g. "~~[attempt: attack: RU]~~"
-STRUCK_RE = re.compile(r"~~[^~]*~~")
-# A bracketed proposal with a sponsor tail in a title, e.g. "[Electronic: IO]", "[or: GT]"
-TITLE_PROPOSAL_RE = re.compile(r"\[[^\[\]]*:[^\[\]]*\]")
-# A sponsor tail left in a title, e.g. ": HS" in "Facilitation of child pornography: HS through …"
-TAIL_RE = re.compile(r":\s*[A-Z]{2}(?:\s*,\s*[A-Z]{2})*\b")
-# Adjacent alternative terms, e.g. "[computer data] [digital information]": the first is kept
-ALTERNATIVES_RE = re.compile(r"\[([^\[\]]*)\]\s*\[[^\[\]]*\]")
-# A title cut short by a removed proposal, e.g. "Cyberstalking of a"
-DANGLING_RE = re.compile(r"\b(?:a|an|the|of|with|to|and|or)\s*$", re.I)
-# Markdown emphasis and leftover brackets
-TITLE_MARKS_RE = re.compile(r"[*\[\]{}]")
 WS_RE = re.compile(r"\s+")
 
 
@@ -241,19 +230,10 @@ def adopted_articles_table(adopted: pd.DataFrame) -> pd.DataFrame:
 
 
 def clean_title(title: str) -> str:
-    """A title as a reader would quote it: struck runs and delegation proposals removed, the first of
-    adjacent alternative terms kept (``Interference with [computer data] [digital information]`` →
-    ``Interference with computer data``), markdown removed."""
-    t = STRUCK_RE.sub(" ", title)
-    for m in reversed(list(TITLE_PROPOSAL_RE.finditer(t))):
-        # a proposal replacing the word a title needs keeps its first word: "Cyberstalking of a [child person: DO]"
-        ends = not re.search(r"[A-Za-z]", TITLE_PROPOSAL_RE.sub(" ", t[m.end():]))
-        keep = ends and DANGLING_RE.search(t[:m.start()]) and m.group(0)[1:].split()[0].rstrip(":")
-        t = t[:m.start()] + " " + (keep or "") + " " + t[m.end():]
-    t = TAIL_RE.sub(" ", t)
-    for _ in range(3):  # three alternatives in a row
-        t = ALTERNATIVES_RE.sub(r"[\1]", t)
-    return WS_RE.sub(" ", TITLE_MARKS_RE.sub(" ", t)).strip(" .:;,") or "(untitled)"
+    """A title as a reader would quote it: the article's display title (:func:`treatydrafts.parse.titles.
+    display_title`: struck runs and delegation proposals removed, the first of adjacent alternative terms
+    kept, markdown removed), ``(untitled)`` when nothing is left."""
+    return display_title(title) or "(untitled)"
 
 
 def _join(values) -> str:
