@@ -157,30 +157,17 @@ def provision_components(links: pd.DataFrame, articles: pd.DataFrame) -> dict[tu
     arts = articles[articles["doc_id"].isin(CHAIN)]
     order = {d: i for i, d in enumerate(CHAIN)}
     nodes = sorted(zip(arts["doc_id"], arts["article_seq"]), key=lambda n: (order[n[0]], n[1]))
-    parent = {n: n for n in nodes}
-
-    def find(n):
-        while parent[n] != n:
-            parent[n] = parent[parent[n]]
-            n = parent[n]
-        return n
-
     joined = links[links["relation"].isin(JOINING) & (links["from_article_seq"] > 0) & (links["to_article_seq"] > 0)]
     rp = joined[joined["relation"] == "re-proposed"].groupby(["to_doc", "to_article_seq"]).size()
     bundles = set(rp[rp > 1].index)
-    for r in joined.sort_values(["from_doc", "from_article_seq", "to_doc", "to_article_seq"]).itertuples(index=False):
-        if (r.to_doc, r.to_article_seq) in bundles:
-            continue
-        a, b = (r.from_doc, int(r.from_article_seq)), (r.to_doc, int(r.to_article_seq))
-        if a in parent and b in parent:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                keep, drop = sorted((ra, rb), key=lambda n: (order[n[0]], n[1]))
-                parent[drop] = keep
+    joined = joined.sort_values(["from_doc", "from_article_seq", "to_doc", "to_article_seq"])
+    root = scope_analysis.components_by_first(
+        nodes, (((r.from_doc, int(r.from_article_seq)), (r.to_doc, int(r.to_article_seq)))
+                for r in joined.itertuples(index=False) if (r.to_doc, r.to_article_seq) not in bundles))
     label = dict(zip(zip(arts["doc_id"], arts["article_seq"]), arts["article"]))
     members: dict[tuple, list] = {}
     for n in nodes:
-        members.setdefault(find(n), []).append(n)
+        members.setdefault(root[n], []).append(n)
     out = {}
     for comp in members.values():
         anchor = next((n for d in (CHAIR, CND, AMENDED) for n in comp if n[0] == d))

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -686,6 +687,20 @@ def offence_reproposals(amended, lineage: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- families and flows
 
 
+def components_by_first(nodes: Sequence, pairs: Iterable[tuple]) -> dict:
+    """Connected components (networkx) of the graph of ``pairs`` over ``nodes``: every node mapped to the
+    first node of its component in ``nodes`` order.  Pairs with an end outside ``nodes`` are left out."""
+    G = nx.Graph()
+    G.add_nodes_from(nodes)
+    G.add_edges_from((a, b) for a, b in pairs if a in G and b in G)
+    index = {n: i for i, n in enumerate(nodes)}
+    out = {}
+    for comp in nx.connected_components(G):
+        first = min(comp, key=index.__getitem__)
+        out.update(dict.fromkeys(comp, first))
+    return out
+
+
 def offence_families(inventory: pd.DataFrame, lineage: pd.DataFrame,
                      titles: dict[tuple[str, int], str] | None = None) -> pd.DataFrame:
     """Offence articles grouped into lineage families (connected by confirmed links).
@@ -698,29 +713,17 @@ def offence_families(inventory: pd.DataFrame, lineage: pd.DataFrame,
     """
     off = inventory[inventory["is_offence"]].sort_values(["session_order", "article_seq"])
     nodes = list(zip(off["doc_id"], off["article_seq"]))
-    parent = {n: n for n in nodes}
-
-    def find(n):
-        while parent[n] != n:
-            parent[n] = parent[parent[n]]
-            n = parent[n]
-        return n
-
     links = lineage[lineage["confirmed"] & (lineage["from_article_seq"] > 0) & (lineage["to_article_seq"] > 0)]
     rp = links[links["relation"] == "re-proposed"].groupby(["to_doc", "to_article_seq"]).size()
     bundles = set(rp[rp > 1].index)  # a re-proposal bundling several old articles stays a family of its own
     links = links[[(d, s) not in bundles for d, s in zip(links["to_doc"], links["to_article_seq"])]]
-    for l in links.itertuples(index=False):
-        a, b = (l.from_doc, l.from_article_seq), (l.to_doc, l.to_article_seq)
-        if a in parent and b in parent:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[max(ra, rb, key=nodes.index)] = min(ra, rb, key=nodes.index)
+    root = components_by_first(nodes, (((l.from_doc, l.from_article_seq), (l.to_doc, l.to_article_seq))
+                                       for l in links.itertuples(index=False)))
     docs = list(dict.fromkeys(off["doc_id"]))
     fam: dict[tuple, dict] = {}
     info = off.set_index(["doc_id", "article_seq"])
     for n in nodes:
-        r = find(n)
+        r = root[n]
         row = fam.setdefault(r, {"family": "", "category": info.loc[r, "category"], **{d: [] for d in docs}})
         row[n[0]].append(info.loc[n, "article"])
         title = (titles.get(n) if titles else normalise_title(info.loc[n, "title"])) \
