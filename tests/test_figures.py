@@ -1,6 +1,7 @@
 """Every static figure the build makes, rendered and checked as a journal editor would:
 one or two journal columns wide at its saved size, no text under 7 pt, no text box
-overlapping another, no text leaving the canvas.
+overlapping another or reaching into a panel it does not belong to (a colour bar, a
+neighbouring plot), no text leaving the canvas.
 
 The figures are drawn by the build's own lists (``release.steps.*_figures``: the same plot
 functions on the same results), one analysis per group computed once (module fixture); the
@@ -107,6 +108,24 @@ def test_the_check_catches_a_bad_figure():
     assert any(p.startswith("overlap:") and "Illegal interception" in p for p in got)
     assert any(p.startswith("outside the canvas:") and "cut off" in p for p in got)
     assert any(p.startswith("too small (5.0 pt") for p in got)
+
+
+def test_the_check_catches_text_reaching_into_another_panel():
+    """Tick labels of one panel running under a colour bar, and a figure note written over a panel."""
+    import numpy as np
+
+    style.apply()
+    fig, ax = plt.subplots(figsize=(style.SINGLE, 3.0))
+    im = ax.imshow(np.eye(3))
+    ax.set_xticks([0, 1, 2], ["a long tick label"] * 3, rotation=90)
+    fig.subplots_adjust(bottom=0.3)
+    cax = fig.add_axes((0.1, 0.12, 0.8, 0.05))
+    fig.colorbar(im, cax=cax)
+    fig.text(0.5, 0.6, "note")
+    got = style.text_problems(fig)
+    plt.close(fig)
+    assert any(p.startswith("inside another panel: 'a long tick label'") for p in got)
+    assert any(p.startswith("inside another panel: 'note'") for p in got)
 
 
 def test_a_clean_figure_passes():

@@ -209,12 +209,19 @@ def _recording_text():
 
 def drawn_texts(fig, dpi: float = DPI):
     """``[(text, extent in pixels)]`` of every text drawn when ``fig`` is rendered at ``dpi``."""
+    return _draw_and_measure(fig, dpi)[0]
+
+
+def _draw_and_measure(fig, dpi: float = DPI):
+    """Render ``fig`` at ``dpi``: the drawn texts with their extents (as :func:`drawn_texts`) and
+    ``[(axes, extent in pixels)]`` of every visible axes (panels, colour bars)."""
     old = fig.dpi
     fig.set_dpi(dpi)
     try:
         with _recording_text() as drawn:
             fig.canvas.draw()
-        return list(drawn)
+        panels = [(a, a.get_window_extent().frozen()) for a in fig.axes if a.get_visible() and a.axison]
+        return list(drawn), panels
     finally:
         fig.set_dpi(old)
 
@@ -225,12 +232,13 @@ def _describe(t: Text) -> str:
 
 
 def text_problems(fig, min_pt: float = MIN_FONT_PT, tolerance_px: float = 1.0) -> list[str]:
-    """Texts that overlap one another, leave the canvas or are smaller than ``min_pt``, measured
+    """Texts that overlap one another, leave the canvas, reach into a panel they do not belong to
+    (another axes or a colour bar) or are smaller than ``min_pt``, measured
     with matplotlib's extents (``get_window_extent`` on the renderer) at the saved size and dpi.
 
     Overlap means the boxes share more than ``tolerance_px`` pixels in both directions (at 300 dpi,
     1 px = 0.24 pt): touching boxes pass."""
-    drawn = drawn_texts(fig)
+    drawn, panels = _draw_and_measure(fig)
     W, H = fig.bbox.width * DPI / fig.dpi, fig.bbox.height * DPI / fig.dpi
     problems = []
     for t, e in drawn:
@@ -248,6 +256,16 @@ def text_problems(fig, min_pt: float = MIN_FONT_PT, tolerance_px: float = 1.0) -
         for j in np.flatnonzero((ox > tolerance_px) & (oy > tolerance_px)):
             a, b = drawn[i][0], drawn[i + 1 + j][0]
             problems.append(f"overlap: {_describe(a)} and {_describe(b)} ({ox[j]:.0f} × {oy[j]:.0f} px)")
+    for t, e in drawn:  # a text reaching into a panel it does not belong to (e.g. tick labels under a colour bar)
+        own = next((p for a, p in panels if a is t.axes), None)
+        for a, p in panels:
+            if a is t.axes or (own is not None and own.bounds == p.bounds):  # its own panel, or a twin of it
+                continue
+            ox = min(e.x1, p.x1) - max(e.x0, p.x0)
+            oy = min(e.y1, p.y1) - max(e.y0, p.y0)
+            if ox > tolerance_px and oy > tolerance_px:
+                problems.append(f"inside another panel: {_describe(t)} reaches {ox:.0f} × {oy:.0f} px into "
+                                f"{a.get_label() or type(a).__name__}")
     return problems
 
 
