@@ -84,15 +84,23 @@ def fuzz(strategy, n: int, check) -> int:
 # ---------------------------------------------------------------- invariants
 
 
+def span_text_ok(text: str, full: str, depth: int) -> bool:
+    """A span's stored text: all of it down to depth 8, below that its first 100 characters."""
+    return text == full if depth <= brackets.MAX_TEXT_DEPTH else text == full[:brackets.CUT_TEXT_CHARS]
+
+
 def check_draft(draft: td.Draft, raw: str) -> None:
-    """Lossless and traceable: every line once, spans inside the file and equal to its text."""
+    """Lossless and traceable: every line once, spans inside the file and equal to its text
+    (cut below depth 8), stored span text linear in the file."""
     src, _ = clean.source_from_text("x", raw)
     n_lines = len(src.line_starts)
     assert draft.lines["line"].tolist() == list(range(1, n_lines + 1))
     for row in draft.brackets.itertuples():
         assert 0 <= row.start_offset < row.end_offset <= len(raw)
-        assert row.text == src.text[row.start_offset:row.end_offset]
+        assert span_text_ok(row.text, src.text[row.start_offset:row.end_offset], row.depth)
         assert 1 <= row.line <= row.end_line <= n_lines
+    stored = int(draft.brackets.text.str.len().sum()) if len(draft.brackets) else 0
+    assert stored <= brackets.MAX_TEXT_DEPTH * len(raw) + brackets.CUT_TEXT_CHARS * len(draft.brackets)
     for t in (draft.articles, draft.paragraphs):
         assert ((t["start_line"] >= 1) & (t["start_line"] <= t["end_line"]) & (t["end_line"] <= n_lines)).all()
     assert (draft.diagnostics["line"].between(0, n_lines)).all()
@@ -131,7 +139,7 @@ def check_brackets(text: str) -> None:
     by_id = {s.bracket_id: s for s in spans}
     for s in spans:
         assert 0 <= s.start_offset < s.end_offset <= len(text)
-        assert s.text == text[s.start_offset:s.end_offset] and s.text[0] in "[{"
+        assert span_text_ok(s.text, text[s.start_offset:s.end_offset], s.depth) and s.text[0] in "[{"
         if s.parent_id:
             p = by_id[s.parent_id]
             assert p.depth == s.depth - 1 and p.start_offset < s.start_offset and s.end_offset <= p.end_offset

@@ -3,8 +3,7 @@
 Tokens first, spans second (as in mistune): :func:`tokenize` finds bracket and
 strikethrough tokens in a piece of text; :func:`find_brackets` pairs them into
 :class:`~treatydrafts.models.BracketSpan` records over a *unit* (a sequence of
-lines that belong together, e.g. the paragraphs of one article).  Pairing is a
-plain stack, so it is linear in the input and cannot hang.
+lines that belong together, e.g. the paragraphs of one article).
 
 What counts as one bracket
 - A span opens at ``[`` (or at ``{``, which the CND uses once to open a
@@ -21,6 +20,24 @@ What counts as one bracket
   ``~~strikethrough~~`` runs (runs pair up within a line; an odd ``~~`` is a
   diagnostic); ``is_struck`` is true when the opener itself is struck or more
   than half the span is.
+
+Stored text (the one rule that keeps the table linear)
+- ``start_offset``/``end_offset`` always give a span's full extent.
+- ``text`` is ``source[start_offset:end_offset]`` for every span at most
+  :data:`MAX_TEXT_DEPTH` (8) levels deep.  A deeper span keeps only the first
+  :data:`CUT_TEXT_CHARS` (100) characters of it: ``text`` is then a prefix,
+  ``len(text) < end_offset - start_offset`` tells a cut text, and each unit
+  with cut texts gets one ``span_text_cut`` diagnostic.  Every character lies
+  inside at most one span per depth, so a unit of ``n`` characters stores at
+  most ``8 n + 100 k`` characters of ``text`` for its ``k`` openers (``k <= n``)
+  instead of ``O(n^2)`` (10,000 nested brackets: about 1 MB, not 100 MB; 10,000
+  unclosed openers on one line: 8 copies of the line, not 10,000).  The real
+  drafts nest at most 5 deep, so their texts are never cut.
+
+Cost: linear in the unit's length (one pass for tokens and strikethrough runs,
+one stack pass for pairing, one sweep over the sorted runs for every span's
+struck share: O(n + spans + runs) time) and, with the rule above, linear
+memory.  Nothing here can hang.
 """
 from __future__ import annotations
 
@@ -38,6 +55,10 @@ CLOSERS = "]}"
 BRACKET_RE = re.compile(r"[\[\]{}]")
 # A strikethrough marker: "~~" in "~~non-public~~"
 STRIKE_RE = re.compile(r"~~")
+
+# Spans at most this deep store their whole text; deeper ones keep CUT_TEXT_CHARS (module docstring).
+MAX_TEXT_DEPTH = 8
+CUT_TEXT_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -88,6 +109,7 @@ def strike_runs(lines: Iterable[UnitLine], doc_id: str = "") -> tuple[list[tuple
 
 
 def _struck_chars(start: int, end: int, runs: Sequence[tuple[int, int]]) -> int:
+    """Characters of ``[start, end)`` inside the sorted, disjoint ``runs`` (O(runs overlapped))."""
     total = 0
     first = max(bisect.bisect_left(runs, (start, -1)) - 1, 0)
     for a, b in runs[first:]:
@@ -105,12 +127,35 @@ def _inside(offset: int, runs: Sequence[tuple[int, int]]) -> bool:
     return i >= 0 and runs[i][0] <= offset < runs[i][1]
 
 
-@dataclass(frozen=True)
-class _Open:
-    index: int
-    token: Token
-    parent_index: int
-    depth: int
+class _StruckSweep:
+    """Struck characters before an offset, for offsets asked in non-decreasing order.
+
+    ``before(p)`` is the number of characters of the sorted, disjoint ``runs``
+    that lie before ``p``; ``inside(p)`` says whether ``p`` is in a run.  The
+    pointer only moves forward, so a whole unit costs O(runs + queries).
+    """
+
+    def __init__(self, runs: Sequence[tuple[int, int]]):
+        self.runs = runs
+        self.i = 0  # first run not wholly before the last offset asked
+        self.done = 0  # characters of the runs before ``i``
+
+    def _advance(self, p: int) -> None:
+        runs, i, done = self.runs, self.i, self.done
+        while i < len(runs) and runs[i][1] <= p:
+            done += runs[i][1] - runs[i][0]
+            i += 1
+        self.i, self.done = i, done
+
+    def before(self, p: int) -> int:
+        self._advance(p)
+        if self.i < len(self.runs) and self.runs[self.i][0] < p:
+            return self.done + p - self.runs[self.i][0]
+        return self.done
+
+    def inside(self, p: int) -> bool:
+        self._advance(p)
+        return self.i < len(self.runs) and self.runs[self.i][0] <= p
 
 
 def find_brackets(
@@ -122,9 +167,10 @@ def find_brackets(
 ) -> tuple[list[BracketSpan], list[Diagnostic]]:
     """Pair the bracket tokens of one unit into spans.
 
-    ``text`` is the whole source text (spans take their ``text`` from it);
-    ``lines`` the unit's lines in order.  Ids are ``first_id, first_id+1, …``
-    in order of the openers.
+    ``text`` is the whole source text (spans take their ``text`` from it, cut
+    below depth :data:`MAX_TEXT_DEPTH`: see the module docstring); ``lines``
+    the unit's lines in order.  Ids are ``first_id, first_id+1, …`` in order
+    of the openers.  Linear time and memory in the unit's length.
     """
     diags: list[Diagnostic] = []
     if runs is None:
@@ -133,45 +179,63 @@ def find_brackets(
     runs = sorted(runs)
     unit_end = (lines[-1].offset + len(lines[-1].text)) if lines else 0
 
-    opened: list[_Open] = []  # every opener, in order
-    ends: dict[int, tuple[int, bool]] = {}  # opener index -> (end offset, closed?)
+    sweep = _StruckSweep(runs)  # brackets come in offset order: one forward sweep over the runs
+    # every opener, in order: [offset, line, char, parent index, depth, struck chars before it,
+    # opener struck?, end offset, closed?, struck chars before the end]
+    opened: list[list] = []
     stack: list[int] = []
-    for tok in tokenize(lines):
-        if tok.kind == "open":
-            parent = stack[-1] if stack else -1
-            opened.append(_Open(len(opened), tok, parent, len(stack) + 1))
-            stack.append(len(opened) - 1)
-        elif stack:
-            ends[stack.pop()] = (tok.offset + 1, True)
-        else:
-            diags.append(Diagnostic(doc_id, tok.line, "unmatched_closer",
-                                    f"'{tok.char}' at offset {tok.offset} has no opener in its unit", "brackets"))
-    for idx in stack:
-        tok = opened[idx].token
-        ends[idx] = (max(unit_end, tok.offset + 1), False)
-        diags.append(Diagnostic(doc_id, tok.line, "unclosed_bracket",
-                                f"'{tok.char}' at offset {tok.offset} is not closed before the end of its unit "
-                                f"(line {lines[-1].line}); span cut there", "brackets"))
+    for ul in lines:
+        for m in BRACKET_RE.finditer(ul.text):
+            ch = m.group()
+            off = ul.offset + m.start()
+            if ch in OPENERS:
+                opened.append([off, ul.line, ch, stack[-1] if stack else -1, len(stack) + 1,
+                               sweep.before(off), sweep.inside(off), 0, False, 0])
+                stack.append(len(opened) - 1)
+            elif stack:
+                op = opened[stack.pop()]
+                op[7], op[8], op[9] = off + 1, True, sweep.before(off + 1)
+            else:
+                diags.append(Diagnostic(doc_id, ul.line, "unmatched_closer",
+                                        f"'{ch}' at offset {off} has no opener in its unit", "brackets"))
+    if stack:
+        struck_at_end = sweep.before(unit_end)
+        for idx in stack:
+            op = opened[idx]
+            off = op[0]
+            end = max(unit_end, off + 1)
+            op[7], op[8] = end, False
+            op[9] = struck_at_end if end == unit_end else op[5] + _struck_chars(off, end, runs)
+            diags.append(Diagnostic(doc_id, op[1], "unclosed_bracket",
+                                    f"'{op[2]}' at offset {off} is not closed before the end of its unit "
+                                    f"(line {lines[-1].line}); span cut there", "brackets"))
 
     spans: list[BracketSpan] = []
-    for op in opened:
-        start = op.token.offset
-        end, closed = ends[op.index]
-        length = max(end - start, 1)
-        share = _struck_chars(start, end, runs) / length
+    cut: list[list] = []
+    for index, (start, line, ch, parent, depth, struck_before, struck_at, end, closed, struck_end) in enumerate(opened):
+        share = (struck_end - struck_before) / max(end - start, 1)
+        stop = end
+        if depth > MAX_TEXT_DEPTH and end - start > CUT_TEXT_CHARS:
+            stop = start + CUT_TEXT_CHARS
+            cut.append(opened[index])
         spans.append(BracketSpan(
             doc_id=doc_id,
-            bracket_id=first_id + op.index,
-            parent_id=(first_id + op.parent_index) if op.parent_index >= 0 else 0,
-            depth=op.depth,
-            line=op.token.line,
+            bracket_id=first_id + index,
+            parent_id=(first_id + parent) if parent >= 0 else 0,
+            depth=depth,
+            line=line,
             start_offset=start,
             end_offset=end,
-            text=text[start:end],
+            text=text[start:stop],
             is_closed=closed,
-            is_struck=_inside(start, runs) or share > 0.5,
-            opener=op.token.char,
+            is_struck=struck_at or share > 0.5,
+            opener=ch,
         ))
+    if cut:
+        diags.append(Diagnostic(doc_id, cut[0][1], "span_text_cut",
+                                f"{len(cut)} span(s) nested deeper than {MAX_TEXT_DEPTH} levels (openers at offsets "
+                                f"{cut[0][0]} to {cut[-1][0]}) keep the first {CUT_TEXT_CHARS} characters of "
+                                f"their text; their offsets give the full extent", "brackets"))
     return spans, diags
 
 
@@ -180,6 +244,12 @@ def struck_share(span: BracketSpan, runs: Sequence[tuple[int, int]]) -> float:
     return _struck_chars(span.start_offset, span.end_offset, sorted(runs)) / max(span.end_offset - span.start_offset, 1)
 
 
+def is_text_cut(span: BracketSpan) -> bool:
+    """Does ``span.text`` hold only the first characters of the span (a span nested deeper than
+    :data:`MAX_TEXT_DEPTH`)?"""
+    return len(span.text) < span.end_offset - span.start_offset
+
+
 def inner_text(span: BracketSpan) -> str:
-    """The span's text without its opener and (if closed) its closer."""
-    return span.text[1:-1] if span.is_closed else span.text[1:]
+    """The span's text without its opener and (if closed) its closer (of a cut text: without its opener)."""
+    return span.text[1:-1] if span.is_closed and not is_text_cut(span) else span.text[1:]

@@ -145,7 +145,7 @@ _register(Table("brackets", "One row per square-bracket span; nested spans are r
     _c("end_line", "int", "Line of the closer (or of the unit's end if unclosed)."),
     _c("start_offset", "int", "Offset of the opener."),
     _c("end_offset", "int", "Offset just past the closer (end of the unit when unclosed)."),
-    _c("text", "str", "The span as written, brackets included: `source[start_offset:end_offset]`."),
+    _c("text", "str", "The span as written, brackets included: `source[start_offset:end_offset]`; for a span nested deeper than 8 levels only its first 100 characters (then `len(text) < end_offset - start_offset`; diagnostics `span_text_cut`), so the column stays linear in the source."),
     _c("opener", "str", "Opening character: `[` (or `{`, used once in the CND)."),
     _c("is_closed", "bool", "False when no closer was found in the unit (see diagnostics `unclosed_bracket`)."),
     _c("is_attributed", "bool", "True when the span carries a delegation tail or delegation list (it is, or holds at top level, a proposal with positions)."),
