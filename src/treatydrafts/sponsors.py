@@ -40,7 +40,9 @@ What it reads
 * Tails whose opener was swallowed (``~~criminal~~ dishonest: AU, …]`` 148,
   ``without right: AU, … UK]`` 145, ``pornography: HS`` 366) are read from the
   text outside every span: ``bracket_id=0``, ``confidence`` 0.6 and an
-  ``unbracketed_tail`` diagnostic.
+  ``unbracketed_tail`` diagnostic.  Their wording runs back to the start of
+  the line, but never past the previous tail or closer of that line, the last
+  ``~~`` run or a child bracket, so the wordings of one line never overlap.
 
 Repairs (each with a diagnostic naming line and offset): footnote marks
 ``JM*``/``* NZ`` stripped (``footnote_mark``); a missing colon (``[disruption EU,
@@ -54,10 +56,19 @@ from the text without a diagnostic.
 :func:`reconcile` checks the result: every code-like token in tail context in
 the whole file must be a position offset or named (by offset) in a diagnostic.
 
-Speed: every regex is linear (no nested unbounded quantifiers); each span is
-scanned over its own characters only (children are collapsed to one filler
-character), so 10,000 nested brackets cost O(n); tails are read from the right
-and capped at :data:`MAX_TAIL` characters, so a 10 MB line costs O(n).
+Cost: linear time and memory in the length of the source.  Every regex is
+linear (no nested unbounded quantifiers); each span is scanned over its own
+characters only (children are collapsed to one filler character), so 10,000
+nested brackets cost O(n); tails are read from the right and capped at
+:data:`MAX_TAIL` characters; every backward search for a line start or a
+``~~`` marker stops at the previous tail (or uses an index built once), and
+the nested proposals of a region are masked in one copy, so a 10 MB line of
+tails, closers, colons or codes costs O(n).  Stored text follows the rule of
+:mod:`treatydrafts.brackets`: a proposal's ``text`` holds its whole wording
+(child spans included) when its span is at most ``MAX_TEXT_DEPTH`` (8) levels
+deep; deeper, only the first ``CUT_TEXT_CHARS`` (100) characters, with one
+``proposal_text_cut`` diagnostic per document, so nested proposals store
+``O(n)`` characters, not ``O(n^2)``.  (The real drafts nest at most 5 deep.)
 """
 from __future__ import annotations
 
@@ -66,7 +77,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
-from .brackets import UnitLine, strike_runs
+from .brackets import CUT_TEXT_CHARS, MAX_TEXT_DEPTH, UnitLine, strike_runs
 from .models import BracketSpan, Diagnostic, Position, Proposal, Source
 
 STAGE = "sponsors"
@@ -117,6 +128,14 @@ ORPHAN_COLON_RE = re.compile(r":[ \t]*(?:[–-][ \t]*)?[A-Z]{2}(?![A-Za-z0-9])(?
 CODE_LIKE_RE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}|e)(?![A-Za-z0-9])")
 # A paragraph label alone: "2." in "[2.:KR]", "2.alt", "(a)bis"
 LABEL_ONLY_RE = re.compile(r"(?:\d{1,2}|\([a-z]{1,4}\))\.? ?(?:bis|ter|alt|quater)?\.?")
+# A closer: "]" in "without right: AU, UK]", "}"
+CLOSER_RE = re.compile(r"[\]}]")
+# A run of two or more tildes: "~~" in "~~sale~~", "~~~~"
+TILDES_RE = re.compile(r"~{2,}")
+# A character that is wording, not decoration: "a" in " *~a" (has_text and the label test)
+WORDING_CHAR_RE = re.compile(r"[^ *~.;,:]")
+# A character other than emphasis/strikethrough/space: "2" in "** 2.~~"
+NOT_DECOR_RE = re.compile(r"[^ *~]")
 # Offset named in a diagnostic message: "offset 1234"
 OFFSET_IN_MESSAGE_RE = re.compile(r"offset (\d+)")
 # Offset range named in a diagnostic message: "offsets 1234 to 5678"
@@ -471,8 +490,68 @@ def _region(text: str, start: int, end: int, holes: Sequence[tuple[int, int]]) -
     return _Region("".join(parts), segs)
 
 
-def _fill(m: str, a: int, b: int) -> str:
-    return m[:a] + FILL * (b - a) + m[b:]
+def _fill(m: str, ranges: Sequence[tuple[int, int]]) -> str:
+    """``m`` with each of the sorted, disjoint ``ranges`` overwritten by FILL (one copy of ``m``)."""
+    if not ranges:
+        return m
+    parts, cur = [], 0
+    for a, b in ranges:
+        parts.append(m[cur:a])
+        parts.append(FILL * (b - a))
+        cur = b
+    parts.append(m[cur:])
+    return "".join(parts)
+
+
+class _Tildes:
+    """``text.count("~~", a, b)`` in O(log n): the maximal runs of two or more ``~`` with the
+    prefix sums of their ``len // 2`` (``str.count`` restarts its non-overlapping count at
+    every run, so a run cut to ``L`` characters holds ``L // 2`` markers)."""
+
+    def __init__(self, text: str):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.prefix = [0]
+        for mt in TILDES_RE.finditer(text):
+            self.starts.append(mt.start())
+            self.ends.append(mt.end())
+            self.prefix.append(self.prefix[-1] + (mt.end() - mt.start()) // 2)
+
+    def count(self, a: int, b: int) -> int:
+        if b - a < 2:
+            return 0
+        i = bisect.bisect_right(self.ends, a)  # first run ending after a
+        j = bisect.bisect_left(self.starts, b)  # runs i..j-1 start before b
+        if i >= j:
+            return 0
+        total = self.prefix[j] - self.prefix[i]
+        for k in {i, j - 1}:  # the runs cut by a or b: count their part inside [a, b)
+            s0, e0 = self.starts[k], self.ends[k]
+            total += (min(e0, b) - max(s0, a)) // 2 - (e0 - s0) // 2
+        return total
+
+
+class _Lines:
+    """Line starts and ``~~`` markers of a working string, for the orphan-wording rules in O(log n)."""
+
+    def __init__(self, m: str):
+        self.marks = [mt.start() for mt in re.finditer("~~", m)]  # as re.finditer pairs them from a line start
+        self.newlines = [mt.start() for mt in re.finditer("\n", m)]
+
+    def line_start(self, i: int) -> int:
+        """Start of the line holding offset ``i`` of ``m``."""
+        k = bisect.bisect_left(self.newlines, i)  # newlines before i
+        return self.newlines[k - 1] + 1 if k else 0
+
+    def opening_marker(self, k: int) -> int:
+        """The last opening ``~~`` of ``k``'s line at or before ``k`` (markers pair from the line start),
+        or ``k`` when there is none."""
+        line_start = self.line_start(k)
+        first = bisect.bisect_left(self.marks, line_start)
+        last = bisect.bisect_right(self.marks, k) - 1  # markers of the line at or before k: first..last
+        if last < first:
+            return k
+        return self.marks[last - (last - first) % 2]
 
 
 # ----------------------------------------------------------------- extraction
@@ -512,6 +591,10 @@ class _Extractor:
         self.runs = sorted(runs)
         self.run_starts = [a for a, _ in self.runs]
         self.run_ends = {b for _, b in self.runs}
+        self.tildes = _Tildes(self.text)
+        self.depth_of = {s.bracket_id: s.depth for s in spans}
+        self.line_bounds: dict[int, tuple[int, int]] = {}  # line -> its stripped extent (standalone test)
+        self.cut_texts: list[int] = []  # start offsets of proposals whose text was cut
 
     # -- helpers
     def struck(self, offset: int) -> bool:
@@ -530,19 +613,39 @@ class _Extractor:
             b -= 1
         return a, b
 
+    def stripped_line(self, line: int) -> tuple[int, int]:
+        """Offsets of ``line`` without its leading and trailing `` \t*_-—`` (computed once per line)."""
+        got = self.line_bounds.get(line)
+        if got is None:
+            t = self.text
+            a = self.source.line_starts[line - 1]
+            b = t.find("\n", a)
+            b = len(t) if b < 0 else b
+            while a < b and t[a] in " \t*_-—":
+                a += 1
+            while b > a and t[b - 1] in " \t*_-—":
+                b -= 1
+            got = self.line_bounds[line] = (a, b)
+        return got
+
     # -- one region (a span's inner text, a parenthesis, a run, a gap segment)
     def nested(self, reg: _Region, host_id: int, host_struck: bool, orphan: bool) -> str:
-        """Extract parenthesised and struck proposals of ``reg``; return ``reg.m`` with them filled."""
+        """Extract parenthesised and struck proposals of ``reg``; return ``reg.m`` with them filled.
+
+        The proposals of a pass are disjoint, so each pass fills ``m`` once (linear)."""
         m = reg.m
-        for pm in list(PAREN_RE.finditer(m)):
+        filled: list[tuple[int, int]] = []
+        for pm in PAREN_RE.finditer(m):
             tail = parse_tail(pm.group(1))
             if not tail.found:
                 continue
             a, b = pm.start(), pm.end()
             self.emit(reg, a + 1, b - 1, a, b, tail, host_id,
                       host_struck or self.struck(reg.src(a + 1)), orphan, m=m, nested=True)
-            m = _fill(m, a, b)
-        for rm in list(RUN_RE.finditer(m)):
+            filled.append((a, b))
+        m = _fill(m, filled)
+        filled = []
+        for rm in RUN_RE.finditer(m):
             inner = rm.group(1)
             tail = parse_tail(inner)
             if not tail.found:
@@ -551,8 +654,8 @@ class _Extractor:
                 continue  # "~~delete – MX~~": the host's own tail, struck
             a, b = rm.start(), rm.end()
             self.emit(reg, a + 2, b - 2, a, b, tail, host_id, True, orphan, m=m, nested=True)
-            m = _fill(m, a, b)
-        return m
+            filled.append((a, b))
+        return _fill(m, filled)
 
     def emit(self, reg: _Region, ia: int, ib: int, oa: int, ob: int, tail: Tail, bracket_id: int,
              is_struck: bool, orphan: bool, span: BracketSpan | None = None,
@@ -596,21 +699,29 @@ class _Extractor:
         wa, wb = reg.src(ia), reg.src(tstart)
         wa, wb = self._clean_text(wa, wb)
         after_struck = False
-        if self.text.count("~~", wa, wb) % 2:  # half of a run that began outside: "~~ pornography"
-            if self.text.startswith("~~", wa):
+        t = self.text
+        if self.tildes.count(wa, wb) % 2:  # half of a run that began outside: "~~ pornography"
+            if t.startswith("~~", wa):
                 after_struck = (wa + 2) in self.run_ends  # a closing marker: struck words just before
                 wa, wb = self._clean_text(wa + 2, wb)
-            elif self.text.endswith("~~", wa, wb):
+            elif t.endswith("~~", wa, wb):
                 wa, wb = self._clean_text(wa, wb - 2)
-        wording = self.text[wa:wb]
+        # The wording [wa, wb) holds the child spans: it is tested in place (scans stop at the
+        # first wording character) and copied in full only for hosts at most MAX_TEXT_DEPTH deep.
+        if wb - wa > CUT_TEXT_CHARS and self.depth_of.get(bracket_id, 0) > MAX_TEXT_DEPTH:
+            wording = t[wa:wa + CUT_TEXT_CHARS]
+            self.cut_texts.append(wa)
+        else:
+            wording = t[wa:wb]
         own = m[ia:tstart]  # the wording with child brackets and nested proposals masked
-        tail_src = self.text[reg.src(tstart):reg.src_end(ib)].strip().lstrip(";,. ")
-        has_text = bool(wording.strip(" *~.;,:"))
+        tail_src = t[reg.src(tstart):reg.src_end(ib)].strip().lstrip(";,. ")
+        has_text = WORDING_CHAR_RE.search(t, wa, wb) is not None  # wording.strip(" *~.;,:") != ""
         bare_groups = [g for g in tail.groups if not g.stance]
         standalone = False
         if span is not None and not has_text and span.is_closed:
-            line = self.source.line_text(span.line).strip(" \t*_-—")
-            standalone = line == span.text.strip() and all(not g.stance for g in tail.groups)
+            # the span's (closed, bracket-delimited) text is its whole line stripped of " \t*_-—"
+            standalone = (self.stripped_line(span.line) == (span.start_offset, span.end_offset)
+                          and all(not g.stance for g in tail.groups))
         confidence = min(tail.confidence, ORPHAN_CONFIDENCE if orphan else 1.0)
         # kind
         if not has_text:
@@ -623,15 +734,19 @@ class _Extractor:
                 kind, bare = "position", "delete"
         else:
             bare = "sponsor"
-            head = wording.lstrip(" *~")
+            # the wording without leading/trailing " *~": t[ha:hb]
+            ha = NOT_DECOR_RE.search(t, wa, wb).start()
+            hb = wb
+            while hb > ha and t[hb - 1] in " *~":
+                hb -= 1
             if not bare_groups:
                 kind = "position"
-            elif span is not None and span.depth == 1 and head.startswith("Article"):
+            elif span is not None and span.depth == 1 and t.startswith("Article", ha, wb):
                 kind = "replace"  # an alternative article title, e.g. [Article 18 alt. …: MX]
             elif after_struck or self._is_replace(own, span.start_offset if span is not None else reg.src(oa),
                                                   not nested):
                 kind = "replace"
-            elif LABEL_ONLY_RE.fullmatch(wording.strip(" *~")):
+            elif hb - ha <= 40 and LABEL_ONLY_RE.fullmatch(t, ha, hb):  # a label is at most 15 characters
                 kind = "other"
             else:
                 kind = "insert"
@@ -668,6 +783,13 @@ class _Extractor:
         for s in self.spans:
             self.do_span(s, children.get(s.bracket_id, []))
         self.do_gaps([s for s in self.spans if s.parent_id == 0] or [])
+        if self.cut_texts:
+            first = min(self.cut_texts)
+            self.diags.append(Diagnostic(
+                self.source.doc_id, self.source.line_of(first), "proposal_text_cut",
+                f"{len(self.cut_texts)} proposal(s) in spans nested deeper than {MAX_TEXT_DEPTH} levels keep the "
+                f"first {CUT_TEXT_CHARS} characters of their wording as text (the first at character {first}); "
+                f"their offsets give the full extent", STAGE))
 
     def do_span(self, span: BracketSpan, kids: list[BracketSpan]) -> None:
         a = span.start_offset + 1
@@ -700,18 +822,30 @@ class _Extractor:
     def mid_tails(self, reg: _Region, m: str, lo: int, hi: int, host_id: int, host_struck: bool,
                   covered: Sequence[tuple[int, int]]) -> None:
         """Colon tails inside wording whose own brackets were lost: "~~shall~~ may: IL take" (589),
-        "pornography: HS through" (366)."""
+        "pornography: HS through" (366).
+
+        The wording runs back to the line start, but never past the end of the previous tail
+        (orphan or ``covered``), so the wordings of one line are disjoint and the scan is linear.
+        ``covered`` is sorted and disjoint."""
+        floor = lo
+        ci = 0
+        lines = None
         for om in ORPHAN_COLON_RE.finditer(m, lo, hi):
             oa, ob = om.start(), om.end()
-            if any(a <= oa < b for a, b in covered):
+            while ci < len(covered) and covered[ci][1] <= oa:
+                floor = max(floor, covered[ci][1] + 1)
+                ci += 1
+            if ci < len(covered) and covered[ci][0] <= oa:
                 continue
             tail = parse_tail(m[oa:ob])
             if not tail.found:
                 continue
-            line_start = max(m.rfind("\n", 0, oa) + 1, lo)
-            wa = self._orphan_wording_start(m, line_start, oa)
+            line_start = max(m.rfind("\n", floor, oa) + 1, floor)
+            lines = lines or _Lines(m)
+            wa = self._orphan_wording_start(m, line_start, oa, lines)
             self._emit_one(reg, wa, ob, wa, ob, _shift_tail(tail, oa - wa), host_id,
                            host_struck or self.struck(reg.src(oa)), True, None, m)
+            floor = ob
             self.diag(reg.src(oa), "unbracketed_tail",
                       f"sponsor tail with no bracket of its own (offset {reg.src(oa)}): "
                       f"read with confidence {ORPHAN_CONFIDENCE}")
@@ -741,19 +875,17 @@ class _Extractor:
             self.diag(f.start, "unbracketed_tail",
                       f"nested proposal outside any bracket (offset {f.start}): read with confidence {ORPHAN_CONFIDENCE}")
         covered: list[tuple[int, int]] = []
+        lines = None
         # unmatched closers: the wording runs back to the line start or the previous closer
         pos = 0
-        while True:
-            c1, c2 = m.find("]", pos), m.find("}", pos)
-            c = min(x for x in (c1, c2, len(m)) if x >= 0)
-            if c >= len(m):
-                break
-            line_start = m.rfind("\n", 0, c) + 1
-            seg_a = max(line_start, pos)
+        for cm in CLOSER_RE.finditer(m):
+            c = cm.start()
+            seg_a = max(m.rfind("\n", pos, c) + 1, pos)  # the line start, or just past the previous closer
             tail = parse_tail(m[seg_a:c])
             if tail.found:
                 ta = seg_a + tail.start
-                wa = self._orphan_wording_start(m, seg_a, ta)
+                lines = lines or _Lines(m)
+                wa = self._orphan_wording_start(m, seg_a, ta, lines)
                 sub = _Region(m[wa:c], [(0, reg.src(wa), c - wa, False)])
                 t2 = replace(tail, start=ta - wa, groups=_shift_groups(tail.groups, seg_a - wa),
                              issues=tuple((k, o + seg_a - wa, s) for k, o, s in tail.issues))
@@ -766,16 +898,12 @@ class _Extractor:
         # colon tails with neither opener nor closer: "pornography: HS through"
         self.mid_tails(reg, m, 0, len(m), 0, False, covered)
 
-    def _orphan_wording_start(self, m: str, seg_a: int, ta: int) -> int:
+    def _orphan_wording_start(self, m: str, seg_a: int, ta: int, lines: _Lines) -> int:
         """Where the wording of an orphan tail begins: the last ``~~`` run (or filler) before it."""
         k = m.rfind("~~", seg_a, ta)
         if k >= 0:
             # the opening marker of that run: markers pair from the line start
-            line_start = m.rfind("\n", 0, k) + 1
-            marks = [i.start() for i in re.finditer("~~", m[line_start:k + 2])]
-            opening = [line_start + x for x in marks[0::2]]
-            start = opening[-1] if opening else k
-            return max(seg_a, start)
+            return max(seg_a, lines.opening_marker(k))
         f = m.rfind(FILL, seg_a, ta)
         return f + 1 if f >= 0 else seg_a
 
