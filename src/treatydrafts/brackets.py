@@ -61,7 +61,7 @@ MAX_TEXT_DEPTH = 8
 CUT_TEXT_CHARS = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     kind: str  # "open" | "close"
     char: str
@@ -69,7 +69,7 @@ class Token:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitLine:
     """One line of a unit: its number, the offset of its first character, its text."""
 
@@ -180,45 +180,21 @@ def find_brackets(
     unit_end = (lines[-1].offset + len(lines[-1].text)) if lines else 0
 
     sweep = _StruckSweep(runs)  # brackets come in offset order: one forward sweep over the runs
-    # every opener, in order: [offset, line, char, parent index, depth, struck chars before it,
-    # opener struck?, end offset, closed?, struck chars before the end]
-    opened: list[list] = []
-    stack: list[int] = []
-    for ul in lines:
-        for m in BRACKET_RE.finditer(ul.text):
-            ch = m.group()
-            off = ul.offset + m.start()
-            if ch in OPENERS:
-                opened.append([off, ul.line, ch, stack[-1] if stack else -1, len(stack) + 1,
-                               sweep.before(off), sweep.inside(off), 0, False, 0])
-                stack.append(len(opened) - 1)
-            elif stack:
-                op = opened[stack.pop()]
-                op[7], op[8], op[9] = off + 1, True, sweep.before(off + 1)
-            else:
-                diags.append(Diagnostic(doc_id, ul.line, "unmatched_closer",
-                                        f"'{ch}' at offset {off} has no opener in its unit", "brackets"))
-    if stack:
-        struck_at_end = sweep.before(unit_end)
-        for idx in stack:
-            op = opened[idx]
-            off = op[0]
-            end = max(unit_end, off + 1)
-            op[7], op[8] = end, False
-            op[9] = struck_at_end if end == unit_end else op[5] + _struck_chars(off, end, runs)
-            diags.append(Diagnostic(doc_id, op[1], "unclosed_bracket",
-                                    f"'{op[2]}' at offset {off} is not closed before the end of its unit "
-                                    f"(line {lines[-1].line}); span cut there", "brackets"))
+    spans: list[BracketSpan | None] = []  # in order of the openers; a span is made when it closes
+    # the open spans: [index, offset, line, char, parent index, depth, struck chars before it, struck?]
+    stack: list[list] = []
+    cut = [0, 0, 0, 0]  # spans whose text was cut: count, first line, first and last opener offset
 
-    spans: list[BracketSpan] = []
-    cut: list[list] = []
-    for index, (start, line, ch, parent, depth, struck_before, struck_at, end, closed, struck_end) in enumerate(opened):
+    def make(op: list, end: int, closed: bool, struck_end: int) -> None:
+        index, start, line, ch, parent, depth, struck_before, struck_at = op
         share = (struck_end - struck_before) / max(end - start, 1)
         stop = end
         if depth > MAX_TEXT_DEPTH and end - start > CUT_TEXT_CHARS:
             stop = start + CUT_TEXT_CHARS
-            cut.append(opened[index])
-        spans.append(BracketSpan(
+            if not cut[0] or start < cut[2]:
+                cut[1], cut[2] = line, start
+            cut[0], cut[3] = cut[0] + 1, max(cut[3], start)
+        spans[index] = BracketSpan(
             doc_id=doc_id,
             bracket_id=first_id + index,
             parent_id=(first_id + parent) if parent >= 0 else 0,
@@ -230,11 +206,34 @@ def find_brackets(
             is_closed=closed,
             is_struck=struck_at or share > 0.5,
             opener=ch,
-        ))
-    if cut:
-        diags.append(Diagnostic(doc_id, cut[0][1], "span_text_cut",
-                                f"{len(cut)} span(s) nested deeper than {MAX_TEXT_DEPTH} levels (openers at offsets "
-                                f"{cut[0][0]} to {cut[-1][0]}) keep the first {CUT_TEXT_CHARS} characters of "
+        )
+
+    for ul in lines:
+        for m in BRACKET_RE.finditer(ul.text):
+            ch = m.group()
+            off = ul.offset + m.start()
+            if ch in OPENERS:
+                stack.append([len(spans), off, ul.line, ch, stack[-1][0] if stack else -1, len(stack) + 1,
+                              sweep.before(off), sweep.inside(off)])
+                spans.append(None)
+            elif stack:
+                make(stack.pop(), off + 1, True, sweep.before(off + 1))
+            else:
+                diags.append(Diagnostic(doc_id, ul.line, "unmatched_closer",
+                                        f"'{ch}' at offset {off} has no opener in its unit", "brackets"))
+    if stack:
+        struck_at_end = sweep.before(unit_end)
+        for op in stack:
+            off = op[1]
+            end = max(unit_end, off + 1)
+            make(op, end, False, struck_at_end if end == unit_end else op[6] + _struck_chars(off, end, runs))
+            diags.append(Diagnostic(doc_id, op[2], "unclosed_bracket",
+                                    f"'{op[3]}' at offset {off} is not closed before the end of its unit "
+                                    f"(line {lines[-1].line}); span cut there", "brackets"))
+    if cut[0]:
+        diags.append(Diagnostic(doc_id, cut[1], "span_text_cut",
+                                f"{cut[0]} span(s) nested deeper than {MAX_TEXT_DEPTH} levels (openers at offsets "
+                                f"{cut[2]} to {cut[3]}) keep the first {CUT_TEXT_CHARS} characters of "
                                 f"their text; their offsets give the full extent", "brackets"))
     return spans, diags
 
