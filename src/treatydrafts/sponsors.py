@@ -73,6 +73,7 @@ deep; deeper, only the first ``CUT_TEXT_CHARS`` (100) characters, with one
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
@@ -166,14 +167,14 @@ REPLACE_PAIRS = frozenset({
 # ----------------------------------------------------------------- tails
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TailCode:
     code: str  # as written, footnote mark excluded: "JM"
     offset: int  # offset in the parsed string
     starred: bool = False  # a footnote "*" was attached
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TailGroup:
     label: str  # label as written ("delete par.", "retain"), "" for bare codes
     stance: str  # stance of the label; "" for bare codes (the caller decides)
@@ -181,7 +182,7 @@ class TailGroup:
     reversed: bool = False  # "SN, VE – move to art. 39"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tail:
     """A sponsor tail found at the end of a string.
 
@@ -205,7 +206,7 @@ class Tail:
         return [c for g in self.groups for c in g.codes]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Tok:
     kind: str
     start: int
@@ -331,19 +332,23 @@ def split_groups(tokens: Sequence[_Tok]) -> tuple[list[TailGroup], list[tuple[st
     return groups, issues
 
 
-def _plausible(groups: Sequence[TailGroup]) -> bool:
-    """A tail without a colon must name at least one real delegation and no non-code."""
+@functools.lru_cache(maxsize=8192)
+def _resolve(code: str):
+    """``registry.resolve_code``, remembered (a tail names the same few codes again and again)."""
     from .registry import resolve_code
 
-    res = [resolve_code(c.code).resolution for g in groups for c in g.codes]
+    return resolve_code(code)
+
+
+def _plausible(groups: Sequence[TailGroup]) -> bool:
+    """A tail without a colon must name at least one real delegation and no non-code."""
+    res = [_resolve(c.code).resolution for g in groups for c in g.codes]
     return "not_a_code" not in res and any(r in ("exact", "alias", "flagged") for r in res)
 
 
 def _some_code(groups: Sequence[TailGroup]) -> bool:
     """At least one token that is not a known non-code (``II``, ``OP``)."""
-    from .registry import resolve_code
-
-    return any(resolve_code(c.code).resolution != "not_a_code" for g in groups for c in g.codes)
+    return any(_resolve(c.code).resolution != "not_a_code" for g in groups for c in g.codes)
 
 
 def parse_tail(text: str) -> Tail:
@@ -424,7 +429,7 @@ def _missing_colon_tail(m: str) -> Tail:
 # ----------------------------------------------------------------- regions
 
 
-@dataclass
+@dataclass(slots=True)
 class _Region:
     """A stretch of the source with children collapsed to one :data:`FILL` each.
 
@@ -557,7 +562,7 @@ class _Lines:
 # ----------------------------------------------------------------- extraction
 
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
     """A proposal before numbering."""
 
@@ -568,26 +573,22 @@ class _Found:
     kind: str
     tail_text: str
     groups: tuple[TailGroup, ...]
-    code_offsets: dict[int, int]  # id(TailCode) -> absolute offset
-    issues: list[tuple[str, int, str]]  # absolute offsets
+    code_offsets: tuple[int, ...]  # absolute offset of each code, in group order
+    issues: tuple[tuple[str, int, str], ...]  # absolute offsets
     is_struck: bool
     confidence: float
     bare_stance: str
-    extra: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 class _Extractor:
     def __init__(self, source: Source, spans: Sequence[BracketSpan]):
-        from .registry import resolve_code
-
-        self.resolve = resolve_code
+        self.resolve = _resolve
         self.source = source
         self.text = source.text
         self.spans = sorted(spans, key=lambda s: (s.start_offset, -s.end_offset))
         self.found: list[_Found] = []
         self.diags: list[Diagnostic] = []
-        ul = [UnitLine(i, off, t) for i, off, t in source.lines()]
-        runs, _ = strike_runs(ul, source.doc_id)
+        runs, _ = strike_runs((UnitLine(i, off, t) for i, off, t in source.lines()), source.doc_id)
         self.runs = sorted(runs)
         self.run_starts = [a for a, _ in self.runs]
         self.run_ends = {b for _, b in self.runs}
@@ -750,11 +751,8 @@ class _Extractor:
                 kind = "other"
             else:
                 kind = "insert"
-        offsets = {}
-        for g in tail.groups:
-            for c in g.codes:
-                offsets[id(c)] = reg.src(ia + c.offset)
-        issues = [(kind_, reg.src(ia + off), msg) for kind_, off, msg in tail.issues]
+        offsets = tuple(reg.src(ia + c.offset) for g in tail.groups for c in g.codes)
+        issues = tuple((kind_, reg.src(ia + off), msg) for kind_, off, msg in tail.issues)
         f = _Found(bracket_id, reg.src(oa), reg.src_end(ob), wording, kind, tail_src,
                    tail.groups, offsets, issues, is_struck, confidence, bare)
         self.found.append(f)
@@ -810,6 +808,8 @@ class _Extractor:
             # a bare position right after a child bracket, before the tail:
             # "[… [through …]] ~~delete - MX~~;: ~~delete – AR, …~~]" (270)
             for _ in range(MAX_ALTERNATIVES):
+                if m.find(FILL, 0, end) < 0:
+                    break  # no child bracket before the tail (the test below needs one)
                 t2 = parse_tail(m[:end])
                 if not t2.found or t2.colon or not m[:t2.start].rstrip(" ~").endswith(FILL):
                     break
@@ -853,15 +853,17 @@ class _Extractor:
     def do_gaps(self, tops: list[BracketSpan]) -> None:
         """Tails outside every span: unmatched closers and colon tails whose opener was lost."""
         tops = sorted(tops, key=lambda s: s.start_offset)
-        gaps: list[tuple[int, int]] = []
-        cur = 0
-        for s in tops:
-            if s.start_offset > cur:
-                gaps.append((cur, s.start_offset))
-            cur = max(cur, s.end_offset)
-        if cur < len(self.text):
-            gaps.append((cur, len(self.text)))
-        for ga, gb in gaps:
+
+        def gaps():  # one at a time: a long line holds as many gaps as spans
+            cur = 0
+            for s in tops:
+                if s.start_offset > cur:
+                    yield cur, s.start_offset
+                cur = max(cur, s.end_offset)
+            if cur < len(self.text):
+                yield cur, len(self.text)
+
+        for ga, gb in gaps():
             if self.text.find(":", ga, gb) < 0 and self.text.find("]", ga, gb) < 0 \
                     and self.text.find("}", ga, gb) < 0 and self.text.find(")", ga, gb) < 0:
                 continue
@@ -928,24 +930,29 @@ def extract_proposals(source: Source, spans: list[BracketSpan]
     ex = _Extractor(source, spans)
     ex.run()
     found = sorted(ex.found, key=lambda f: (f.start, -f.end, f.bracket_id))
+    ex.found = []
     doc = source.doc_id
     proposals: list[Proposal] = []
     positions: list[Position] = []
     diags = list(ex.diags)
-    for n, f in enumerate(found, 1):
+    codes: dict[str, str] = {}  # one string object per distinct code / tail / sponsor list
+    for n in range(1, len(found) + 1):
+        f, found[n - 1] = found[n - 1], None  # each found proposal is freed once turned into rows
         pid = f"{doc}:P{n:04d}"
         sponsors = "; ".join(", ".join(c.code for c in g.codes) for g in f.groups if not g.stance)
         if f.kind == "position":
             sponsors = ""
         proposals.append(Proposal(doc, pid, f.bracket_id, source.line_of(f.start), f.start, f.end, f.text,
-                                  f.kind, sponsors, f.tail_text, f.is_struck, f.confidence))
+                                  f.kind, codes.setdefault(sponsors, sponsors),
+                                  codes.setdefault(f.tail_text, f.tail_text), f.is_struck, f.confidence))
         for kind, off, msg in f.issues:
             diags.append(Diagnostic(doc, source.line_of(off), kind, f"{pid}: {msg} (offset {off})", STAGE))
         seen: set[tuple[str, str]] = set()
+        code_offsets = iter(f.code_offsets)
         for g in f.groups:
             stance = g.stance or f.bare_stance
             for c in g.codes:
-                off = f.code_offsets[id(c)]
+                off = next(code_offsets)
                 line = source.line_of(off)
                 res = ex.resolve(c.code)
                 if c.starred:
@@ -967,13 +974,14 @@ def extract_proposals(source: Source, spans: list[BracketSpan]
                 elif res.resolution == "unknown":
                     diags.append(Diagnostic(doc, line, "unknown_code",
                                             f"{pid}: {c.code!r} is not in the registry (offset {off})", STAGE))
-                positions.append(Position(doc, pid, line, off, c.code, res.delegation_id, stance,
+                positions.append(Position(doc, pid, line, off, codes.setdefault(c.code, c.code), res.delegation_id, stance,
                                           res.resolution, f.confidence))
     # code-like tokens placed like codes that no tail above consumed: report, never drop
-    consumed = {p.offset for p in positions}
+    consumed = [p.offset for p in positions]  # a sorted list: an eighth of a set's memory
     for d in diags:
-        consumed.update(int(x) for x in OFFSET_IN_MESSAGE_RE.findall(d.message))
-    diags.extend(_unread(source, consumed))
+        consumed.extend(int(x) for x in OFFSET_IN_MESSAGE_RE.findall(d.message))
+    consumed.sort()
+    diags.extend(_unread(source, _SortedOffsets(consumed)))
     diags.sort(key=lambda d: (d.line, d.kind, d.message))
     return proposals, positions, diags
 
@@ -1032,7 +1040,18 @@ def reconcile(source: Source, positions: Iterable[Position], diagnostics: Iterab
     return out
 
 
-def _unread(source: Source, consumed: set[int]) -> list[Diagnostic]:
+class _SortedOffsets:
+    """Membership in a sorted list of offsets (``in`` by bisection)."""
+
+    def __init__(self, offsets: list[int]):
+        self.offsets = offsets
+
+    def __contains__(self, off: int) -> bool:
+        i = bisect.bisect_left(self.offsets, off)
+        return i < len(self.offsets) and self.offsets[i] == off
+
+
+def _unread(source: Source, consumed) -> list[Diagnostic]:
     """``unread_code`` diagnostics; past :data:`MAX_UNREAD_PER_LINE` on a line, one range to the line end."""
     text, doc = source.text, source.doc_id
     out: list[Diagnostic] = []
