@@ -36,6 +36,9 @@ Rules
   or has no number.  The Chair's draft (``ahc6-chair-draft``) numbers its
   articles 1–67 with no suffixes, so every suffixed article here is an
   amendment.
+
+Cost: linear time and memory in the length of the source (one pass over the
+lines; each line is matched a bounded number of times).
 """
 from __future__ import annotations
 

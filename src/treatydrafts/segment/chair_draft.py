@@ -31,6 +31,9 @@ Layout of the source
   (``paragraph_continued``).  Labels normalised: ``"1"``, ``"(a)"``, ``"(i)"``;
   ``3.`` alone on its line (Article 23) is a paragraph of its own.
 
+Cost: linear time and memory in the length of the source (the shared
+skeleton of :mod:`treatydrafts.segment.common`).
+
 Line roles: see :mod:`treatydrafts.segment.common`.
 """
 from __future__ import annotations

@@ -21,6 +21,9 @@ Layout of the source
 * Article 39 repeats its paragraphs 6-9 (lines 312-315 = lines 308-311): both
   copies are kept, with ``duplicated_block`` and ``paragraph_numbering`` diagnostics.
 
+Cost: linear time and memory in the length of the source (the shared
+skeleton of :mod:`treatydrafts.segment.common`).
+
 Line roles: see :mod:`treatydrafts.segment.common` (``blank``, ``cover``,
 ``chapter_heading``, ``article_heading``, ``paragraph``, ``preamble``, ``note``,
 ``footnote``, ``footer``, ``page_number``, ``separator``).
