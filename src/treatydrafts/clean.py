@@ -3,6 +3,14 @@ typed error, and decode glyph-encoded text (length-preserving).
 
 Nothing is stripped or rewritten here: later stages work on ``Source.text``
 and report offsets that are valid in the file as read.
+
+Size guard: a source over :data:`MAX_SOURCE_BYTES` (50 MB, 50,000,000 bytes;
+the largest real draft is under 0.5 MB) is refused with a
+:class:`~treatydrafts.errors.SourceTooLargeError` naming the file, before it is
+read or parsed.  Every stage after this one is linear in time and memory in the
+length of the text (each module states its bound), so the guard caps the cost
+of any one source; a 10 MB single line parses in seconds with every parser.
+Cost here: O(n) (one pass each for the checks, decoding and line starts).
 """
 from __future__ import annotations
 
@@ -11,8 +19,11 @@ import re
 from pathlib import Path
 
 from . import catalog, paths
-from .errors import BinarySourceError, ChecksumError, EmptySourceError, EncodingSourceError
+from .errors import BinarySourceError, ChecksumError, EmptySourceError, EncodingSourceError, SourceTooLargeError
 from .models import Diagnostic, Source
+
+# Largest source accepted, in bytes (50 MB); larger files raise SourceTooLargeError unread.
+MAX_SOURCE_BYTES = 50_000_000
 
 # Any private-use code point, e.g. "\ue04b" in the 6th-session file's body text
 PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
@@ -30,8 +41,17 @@ def line_starts(text: str) -> tuple[int, ...]:
     return tuple(starts)
 
 
+def check_size(n_bytes: int, path: str) -> None:
+    """Refuse a source of ``n_bytes`` over :data:`MAX_SOURCE_BYTES` (typed error naming the file)."""
+    if n_bytes > MAX_SOURCE_BYTES:
+        raise SourceTooLargeError(
+            path, f"file is {n_bytes:,} bytes, over the {MAX_SOURCE_BYTES:,}-byte (50 MB) limit for one source; "
+                  "split it into smaller files")
+
+
 def decode_bytes(data: bytes, path: str) -> str:
     """Bytes → str, or a typed error naming the file and line."""
+    check_size(len(data), path)
     if not data.strip():
         raise EmptySourceError(path, "file is empty (no text to parse)")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -55,6 +75,8 @@ def decode_bytes(data: bytes, path: str) -> str:
 
 def source_from_text(doc_id: str, raw: str, path: str = "<memory>") -> tuple[Source, list[Diagnostic]]:
     """Build a :class:`Source` from already-read text (decoding private-use glyphs)."""
+    if len(raw) > MAX_SOURCE_BYTES:  # more characters than the limit: more bytes too
+        check_size(len(raw.encode("utf-8", "surrogatepass")), path)
     diagnostics: list[Diagnostic] = []
     text = raw
     if PRIVATE_USE_RE.search(raw):
@@ -69,8 +91,9 @@ def source_from_text(doc_id: str, raw: str, path: str = "<memory>") -> tuple[Sou
 def read_path(path: Path | str, doc_id: str = "external") -> tuple[Source, list[Diagnostic]]:
     """Read any file as a draft (used for the vendored seeds and for outside files)."""
     path = Path(path)
-    data = path.read_bytes()
     shown = _display_path(path)
+    check_size(path.stat().st_size, shown)  # before reading a byte of it
+    data = path.read_bytes()
     return source_from_text(doc_id, decode_bytes(data, shown), shown)
 
 
@@ -78,6 +101,7 @@ def read_source(doc_id: str, verify: bool = True) -> tuple[Source, list[Diagnost
     """Read the vendored source of ``doc_id`` (checked against its SHA-256)."""
     row = catalog.entry(doc_id)
     path = paths.SEEDS / row["file"]
+    check_size(path.stat().st_size, _display_path(path))
     data = path.read_bytes()
     if verify and hashlib.sha256(data).hexdigest() != row["sha256"]:
         raise ChecksumError(_display_path(path), "SHA-256 differs from seeds/catalog.csv; the vendored file was changed")
