@@ -34,13 +34,20 @@ Three steps, each a pure function:
    pass per time step (:func:`_viterbi_batch`, :func:`forward_batch`).  Work
    grows with total span length × live positions per character (≈ inventory
    characters / alphabet size), i.e. linearly in both list length and registry
-   size.
+   size.  Spans are read in batches of at most :data:`BATCH_CELLS` padded
+   characters (rows are independent, so batching changes no reading) and the
+   names are scored in chunks of :data:`SCORE_CHUNK` distinct tokens, so time
+   and memory stay linear in the length of the document whatever its size
+   (one batch held at a time; the Viterbi state of a whole 10 MB line at once
+   would need tens of gigabytes).
 
    Prior.  ``prior="em"`` (used for the document, :data:`DOCUMENT_PRIOR`)
    fits the delegation prior by EM to the names read in the same batch
    (:func:`em_prior`; Dirichlet pseudo-count 1): a delegation read often and
    confidently becomes the likelier reading of an ambiguous remnant.  It uses
    the damaged text only.  The segmentation itself uses the uniform prior.
+   The EM fit sees at most :data:`EM_TOKENS` distinct tokens (the most often
+   read ones; the real document has under 3,000), which bounds its memory.
 
 3. **Extraction** (:func:`extract_proposals`).  Every span between the
    delimiters ``( ) [ ] }`` of the document's content lines (page numbers,
@@ -50,10 +57,13 @@ Three steps, each a pure function:
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -556,6 +566,12 @@ _LOG_SEP = {c: math.log(p) for c, p in SEPARATORS.items()}
 
 # back-pointer codes of the boundary state
 _B_START, _B_SEP, _B_UNK, _B_NAME = 0, 1, 2, 3
+# Spans read together in one Viterbi batch: rows x longest row at most this many cells.
+BATCH_CELLS = 100_000
+# Distinct tokens scored together (forward probabilities of every form, then the posterior).
+SCORE_CHUNK = 2_000
+# The EM prior is fitted to at most this many distinct tokens, the most often read ones.
+EM_TOKENS = 20_000
 
 
 def _gather(inv: Inventory, codes: np.ndarray):
@@ -839,31 +855,37 @@ def _score_names(tokens: list[tuple[str, int, int, int]], inv: Inventory,
     uniq = sorted({tok for tok, _, _, _ in tokens})
     row = {tok: i for i, tok in enumerate(uniq)}
     ids = list(inv.id_index)
-    fwd = forward_batch(uniq, inv)
-    lik = _id_likelihoods(fwd, inv)
     id_is_label = np.array([d.startswith("LABEL:") for d in ids])
     if isinstance(prior, dict):
         pw = np.array([prior.get(d, 1.0) for d in ids])
     elif prior == "em":
-        pw = em_prior(lik, np.bincount([row[t[0]] for t in tokens], minlength=len(uniq)).astype(float),
-                      is_label=id_is_label)
+        weights = np.bincount([row[t[0]] for t in tokens], minlength=len(uniq)).astype(float)
+        fit = np.arange(len(uniq))
+        if len(uniq) > EM_TOKENS:  # the most often read tokens (ties: in token order)
+            fit = np.sort(np.argsort(-weights, kind="stable")[:EM_TOKENS])
+        lik = np.concatenate([_id_likelihoods(forward_batch([uniq[r] for r in fit[c:c + SCORE_CHUNK]], inv), inv)
+                              for c in range(0, len(fit), SCORE_CHUNK)])
+        pw = em_prior(lik, weights[fit], is_label=id_is_label)
+        del lik
     else:
         pw = np.ones(len(ids))
-    post_all = lik * pw
-    totals = post_all.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        post_all = post_all / totals[:, None]
-        LLf = np.log(fwd)
-    top5 = np.argsort(-post_all, axis=1, kind="stable")[:, :5]
-    top_p = np.take_along_axis(post_all, top5, axis=1)
-    best_form = np.where(inv.form_id_idx[None, :] == top5[:, :1], LLf, -np.inf).argmax(axis=1)
     per_row = []
-    for r in range(len(uniq)):
-        if not totals[r] > 0:
-            per_row.append(None)
-            continue
-        cands = tuple((ids[i], float(p)) for i, p in zip(top5[r], top_p[r]) if p >= 0.02)
-        per_row.append((cands, inv.forms[int(best_form[r])]))
+    for c in range(0, len(uniq), SCORE_CHUNK):  # rows are independent: scored a chunk at a time
+        fwd = forward_batch(uniq[c:c + SCORE_CHUNK], inv)
+        post_all = _id_likelihoods(fwd, inv) * pw
+        totals = post_all.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            post_all = post_all / totals[:, None]
+            LLf = np.log(fwd)
+        top5 = np.argsort(-post_all, axis=1, kind="stable")[:, :5]
+        top_p = np.take_along_axis(post_all, top5, axis=1)
+        best_form = np.where(inv.form_id_idx[None, :] == top5[:, :1], LLf, -np.inf).argmax(axis=1)
+        for r in range(len(fwd)):
+            if not totals[r] > 0:
+                per_row.append(None)
+                continue
+            cands = tuple((ids[i], float(p)) for i, p in zip(top5[r], top_p[r]) if p >= 0.02)
+            per_row.append((cands, inv.forms[int(best_form[r])]))
     out = []
     for tok, a, b, fi in tokens:
         hit = per_row[row[tok]]
@@ -891,14 +913,21 @@ def recover_lists(spans: list[str], inv: Inventory | None = None,
     results: list[list[Item]] = [[] for _ in spans]
     if not order:
         return results
-    lat = _viterbi_batch([texts[i] for i in order], [list_open[i] for i in order], inv)
     raw: list[tuple[int, list]] = []
-    for k, i in enumerate(order):
-        T = len(texts[i])
-        final_list = lat.Bs[k, T]
-        if lat.Pre[k, T] + LOG_NO_LIST >= final_list or final_list <= NEG / 2:
-            continue
-        raw.append((i, _traceback_one(k, T, lat, inv, lat.codes)))
+    b0 = 0
+    while b0 < len(order):  # batches of rows (longest first) of at most BATCH_CELLS padded characters
+        width = len(texts[order[b0]])
+        b1 = min(len(order), b0 + max(1, BATCH_CELLS // max(width, 1)))
+        batch = order[b0:b1]
+        lat = _viterbi_batch([texts[i] for i in batch], [list_open[i] for i in batch], inv)
+        for k, i in enumerate(batch):
+            T = len(texts[i])
+            final_list = lat.Bs[k, T]
+            if lat.Pre[k, T] + LOG_NO_LIST >= final_list or final_list <= NEG / 2:
+                continue
+            raw.append((i, _traceback_one(k, T, lat, inv, lat.codes)))
+        del lat
+        b0 = b1
     names = [(texts[i][a:b], a, b, fi) for i, items in raw for kind, a, b, fi in items
              if kind == "name" and not inv.is_label[fi]]
     scored = iter(_score_names(names, inv, prior))
@@ -946,19 +975,48 @@ def _assign_stances(items: list[Item]) -> list[Item]:
 CONTENT_ROLES = {"paragraph", "preamble", "article_heading", "chapter_heading", "note"}
 
 
-def content_stream(source: Source, seg: Segmentation) -> tuple[str, list[int]]:
+class StreamOffsets(Sequence):
+    """The source offset of every character of a content stream, stored per line (two
+    integers a line instead of one per character): ``offs[i]`` is the offset of stream
+    character ``i``."""
+
+    def __init__(self):
+        self.stream_starts: list[int] = []  # stream offset of each line's first character
+        self.source_starts: list[int] = []  # its source offset
+        self.n = 0
+
+    def add_line(self, source_start: int, length: int) -> None:
+        """A line of ``length`` characters plus its newline, starting at ``source_start``."""
+        self.stream_starts.append(self.n)
+        self.source_starts.append(source_start)
+        self.n += length + 1
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self.n))]
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError("stream offset out of range")
+        k = bisect.bisect_right(self.stream_starts, i) - 1
+        return self.source_starts[k] + (i - self.stream_starts[k])
+
+
+def content_stream(source: Source, seg: Segmentation) -> tuple[str, StreamOffsets]:
     """Content lines joined with "\\n" (page numbers, footnotes, blanks, cover removed),
     with the source offset of every stream character."""
     parts: list[str] = []
-    offs: list[int] = []
+    offs = StreamOffsets()
     for lr in seg.lines:
         if lr.role not in CONTENT_ROLES:
             continue
         start = source.line_starts[lr.line - 1]
         text = source.line_text(lr.line)
         parts.append(text + "\n")
-        offs.extend(range(start, start + len(text)))
-        offs.append(start + len(text))
+        offs.add_line(start, len(text))
     return "".join(parts), offs
 
 
@@ -974,9 +1032,8 @@ class SpanReading:
 def list_spans(stream: str, max_len: int = 700) -> list[tuple[int, int, str, str]]:
     """(start, end, opener, closer) of every span between delimiters that could hold a list."""
     out = []
-    cuts = [m.start() for m in DELIM_RE.finditer(stream)]
     prev = -1
-    for pos in cuts + [len(stream)]:
+    for pos in itertools.chain((m.start() for m in DELIM_RE.finditer(stream)), (len(stream),)):
         a, b = prev + 1, pos
         opener = stream[prev] if prev >= 0 else ""
         closer = stream[pos] if pos < len(stream) else ""
