@@ -31,8 +31,9 @@ Stored text (the one rule that keeps the table linear)
   inside at most one span per depth, so a unit of ``n`` characters stores at
   most ``8 n + 100 k`` characters of ``text`` for its ``k`` openers (``k <= n``)
   instead of ``O(n^2)`` (10,000 nested brackets: about 1 MB, not 100 MB; 10,000
-  unclosed openers on one line: 8 copies of the line, not 10,000).  The real
-  drafts nest at most 5 deep, so their texts are never cut.
+  unclosed openers on one line: 8 copies of the line and 100 characters per
+  opener, not 10,000 copies).  The real drafts nest at most 5 deep, so their
+  texts are never cut.
 
 Cost: linear in the unit's length (one pass for tokens and strikethrough runs,
 one stack pass for pairing, one sweep over the sorted runs for every span's
