@@ -123,8 +123,11 @@ NUMBERED_WORDS = frozenset("par par. paragraph chapter art art. article".split()
 PAREN_RE = re.compile(r"\(([^()\n]*)\)")
 # A strikethrough run within one line: "~~Distributing: PH~~"
 RUN_RE = re.compile(r"~~([^~\n]*)~~")
-# A colon followed by codes, outside any bracket: ": HS" in "pornography: HS through"
-ORPHAN_COLON_RE = re.compile(r":[ \t]*(?:[–-][ \t]*)?[A-Z]{2}(?![A-Za-z0-9])(?:[ \t]*,[ \t]*[A-Z]{2}(?![A-Za-z0-9]))*")
+# A colon followed by codes, outside any bracket: ": HS" in "pornography: HS through".  At most
+# 1,000 codes (a tail is read from its last MAX_TAIL characters anyway): the regex engine keeps
+# state for every repetition, so an unbounded run of 250,000 codes cost 65 MB.
+ORPHAN_COLON_RE = re.compile(
+    r":[ \t]*(?:[–-][ \t]*)?[A-Z]{2}(?![A-Za-z0-9])(?:[ \t]*,[ \t]*[A-Z]{2}(?![A-Za-z0-9])){0,999}")
 # A code-like token anywhere (for reconcile): "EU", "JM" (not "OP" in "OP2", not "USA")
 CODE_LIKE_RE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}|e)(?![A-Za-z0-9])")
 # A paragraph label alone: "2." in "[2.:KR]", "2.alt", "(a)bis"
