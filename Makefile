@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with notebooks/sanitize.cfg
 
-.PHONY: build rebuild test test-fast notebooks lab lock wheel benchmark benchmark-pipeline clean-venv
+.PHONY: build rebuild test test-fast notebooks lab lock wheel benchmark benchmark-pipeline benchmark-linear clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ benchmark: $(STAMP)
 # notebook), beside interpreter, import and kernel start-up; prints ratios only
 benchmark-pipeline: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
+
+# linear time and memory on pathological input: each pattern at n and 2n in fresh processes
+# (CPU time, peak RSS, tracemalloc peak and their ratios; see docs/reliability.md)
+benchmark-linear: $(STAMP)
+	$(BIN)/python benchmarks/bench_linear.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -86,7 +86,8 @@ def test_deep_nesting_is_linear_and_exact():
     depth = 10_000
     text = "[" * depth + "x" + "]" * depth
     spans, diags = spans_of(text)
-    assert len(spans) == depth and diags == []
+    assert len(spans) == depth
+    assert [d.kind for d in diags] == ["span_text_cut"]  # texts below depth 8 keep their first 100 characters
     assert max(s.depth for s in spans) == depth
     assert spans[-1].text == "[x]"
 
@@ -117,9 +118,11 @@ def test_properties_on_arbitrary_text(text):
     by_id = {s.bracket_id: s for s in spans}
     for s in spans:
         assert 0 <= s.start_offset < s.end_offset <= len(text)  # offsets in bounds
-        assert s.text == text[s.start_offset:s.end_offset]  # text reconstructable
+        full = text[s.start_offset:s.end_offset]
+        # text reconstructable (below depth 8, its first 100 characters: brackets.MAX_TEXT_DEPTH)
+        assert s.text == full if s.depth <= 8 else s.text == full[:100]
         assert s.text[0] in "[{"
-        if s.is_closed:
+        if s.is_closed and s.text == full:
             assert s.text[-1] in "]}"
         if s.parent_id:
             p = by_id[s.parent_id]

@@ -15,6 +15,15 @@ other entry points, and further hostile files (UTF-16 without byte-order mark,
 UTF-8 byte-order mark, random private-use text through every parser, 10,000
 unclosed openers and unmatched closers, carriage-return-only line ends, runs
 of strikethrough markers).
+
+Long pathological runs: the fragments above are at most a few hundred
+characters long, which is how quadratic bracket spans went unnoticed.  The
+``long runs`` strategy repeats one notation thousands of times (at least
+100 KB in all: brackets, strikes, delegation codes, colons, nested brackets,
+unclosed openers, stray closers, sponsor tails) and every input is checked for
+linearity by structure: the stored span and proposal text stays within the
+depth rule's bound and the sponsor-tail parser reads a bounded multiple of the
+input.  Wall-clock time is never asserted (the hang detector aside).
 """
 from __future__ import annotations
 
@@ -84,15 +93,31 @@ def fuzz(strategy, n: int, check) -> int:
 # ---------------------------------------------------------------- invariants
 
 
+def span_text_ok(stored: str, source: str, start: int, end: int, depth: int) -> bool:
+    """A span's stored text: ``source[start:end]`` down to depth 8, below that its first 100
+    characters (checked without slicing the source: nested spans would make that quadratic)."""
+    want = end - start if depth <= brackets.MAX_TEXT_DEPTH else min(end - start, brackets.CUT_TEXT_CHARS)
+    return len(stored) == want and source.startswith(stored, start)
+
+
+def text_bound(n_chars: int, n_rows: int) -> int:
+    """The most text the depth rule lets ``n_rows`` rows over ``n_chars`` characters store."""
+    return brackets.MAX_TEXT_DEPTH * n_chars + brackets.CUT_TEXT_CHARS * n_rows
+
+
 def check_draft(draft: td.Draft, raw: str) -> None:
-    """Lossless and traceable: every line once, spans inside the file and equal to its text."""
+    """Lossless and traceable: every line once, spans inside the file and equal to its text
+    (cut below depth 8), stored span text linear in the file."""
     src, _ = clean.source_from_text("x", raw)
     n_lines = len(src.line_starts)
     assert draft.lines["line"].tolist() == list(range(1, n_lines + 1))
     for row in draft.brackets.itertuples():
         assert 0 <= row.start_offset < row.end_offset <= len(raw)
-        assert row.text == src.text[row.start_offset:row.end_offset]
+        assert span_text_ok(row.text, src.text, row.start_offset, row.end_offset, row.depth)
         assert 1 <= row.line <= row.end_line <= n_lines
+    for table in (draft.brackets, draft.proposals):
+        stored = int(table.text.str.len().sum()) if len(table) else 0
+        assert stored <= text_bound(len(raw), len(table))
     for t in (draft.articles, draft.paragraphs):
         assert ((t["start_line"] >= 1) & (t["start_line"] <= t["end_line"]) & (t["end_line"] <= n_lines)).all()
     assert (draft.diagnostics["line"].between(0, n_lines)).all()
@@ -131,12 +156,13 @@ def check_brackets(text: str) -> None:
     by_id = {s.bracket_id: s for s in spans}
     for s in spans:
         assert 0 <= s.start_offset < s.end_offset <= len(text)
-        assert s.text == text[s.start_offset:s.end_offset] and s.text[0] in "[{"
+        assert span_text_ok(s.text, text, s.start_offset, s.end_offset, s.depth) and s.text[0] in "[{"
         if s.parent_id:
             p = by_id[s.parent_id]
             assert p.depth == s.depth - 1 and p.start_offset < s.start_offset and s.end_offset <= p.end_offset
         else:
             assert s.depth == 1
+    assert sum(len(s.text) for s in spans) <= text_bound(len(text), len(spans))
 
 
 def check_tail(text: str) -> None:
@@ -180,7 +206,7 @@ N_TAIL = 2500
 N_REGISTRY = 2000
 
 
-def test_total_is_over_ten_thousand():
+def test_total_is_over_ten_thousand():  # the long runs (N_LONG, N_LONG_PARSE) come on top
     total = N_PARSE * len(PARSERS) + N_SOURCE + N_DAMAGED + N_BYTES + N_BRACKETS + N_TAIL + N_REGISTRY
     assert total >= 10_000
 
@@ -227,6 +253,75 @@ def test_fuzz_registry():
         fuzz(codes, N_REGISTRY, check_resolution)
 
 
+# ---------------------------------------------------------------- long pathological runs (>= 100 KB)
+
+LONG_MIN, LONG_MAX = 100_000, 150_000
+# One notation each, repeated thousands of times: brackets, strikes, codes, colons, nesting,
+# unclosed openers, stray closers, sponsor tails, alternatives, and line breaks between them.
+RUN_FRAGMENTS = [
+    "[", "]", "{", "}", "[[", "]]", "~~", "~", ":", ";", ",", " ", "\n", "[~~x~~ ", "[x ", "] ", "EU, ", "JM*, ",
+    ": EU", "w: EU] ", "w: EU ", "(w: EU) ", "~~w: EU~~ ", "[w ", ": EU]", "delete – AU, ", "; retain – YE",
+    "a: EU; ", "[a [b] ~~delete - MX~~;", "(", ")", "Article 1. X\n", "1. ", "~~[", "]~~",
+]
+N_LONG = 8  # long texts through find_brackets and the tail parser
+N_LONG_PARSE = 2  # per parser, through td.parse_file
+
+
+@st.composite
+def long_runs(draw) -> str:
+    """A few runs of one fragment each (up to 30,000 repetitions), LONG_MIN to LONG_MAX characters."""
+    runs = draw(st.lists(st.tuples(st.sampled_from(RUN_FRAGMENTS), st.integers(1, 30_000)), min_size=1, max_size=6))
+    text = "".join(f * k for f, k in runs)
+    if len(text) < LONG_MIN:
+        f = draw(st.sampled_from(RUN_FRAGMENTS))
+        text += f * ((LONG_MIN - len(text)) // len(f) + 1)
+    return text[:LONG_MAX]
+
+
+@contextmanager
+def counted_tail_parsing():
+    """Count the characters handed to ``sponsors.parse_tail`` (its cost is linear in them)."""
+    parse_tail, read = sponsors.parse_tail, [0]
+
+    def counting(text):
+        read[0] += len(text)
+        return parse_tail(text)
+
+    sponsors.parse_tail = counting
+    try:
+        yield read
+    finally:
+        sponsors.parse_tail = parse_tail
+
+
+# A span's own characters go through the tail parser at most 2 * MAX_ALTERNATIVES + a few times.
+TAIL_PASSES = 2 * sponsors.MAX_ALTERNATIVES + 5
+
+
+def check_long(text: str) -> None:
+    assert len(text) >= LONG_MIN
+    check_brackets(text)
+    with counted_tail_parsing() as read:
+        src, _ = clean.source_from_text("x", text)
+        spans, _ = brackets.find_brackets("x", src.text, unit_lines(src.text))
+        proposals, positions, _ = sponsors.extract_proposals(src, spans)
+    assert read[0] <= TAIL_PASSES * len(text)
+    assert sum(len(p.text) for p in proposals) <= text_bound(len(text), len(proposals))
+    assert all(0 <= p.offset < len(text) for p in positions)
+
+
+def test_fuzz_long_runs_through_brackets_and_tails():
+    with no_hang():
+        fuzz(long_runs(), N_LONG, check_long)
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+def test_fuzz_long_runs_through_parse_file(tmp_path, parser):
+    with no_hang():
+        fuzz(long_runs().map(lambda s: s.encode("utf-8")), N_LONG_PARSE,
+             lambda b: parse_or_typed_error(tmp_path, b, parser))
+
+
 # ---------------------------------------------------------------- named hostile inputs
 
 _rng = random.Random(7)
@@ -245,6 +340,10 @@ HOSTILE_FILES = {
     "cr-only-line-ends": ("Article 1. Purpose\r1. [text: EU]\r" * 2000).encode("utf-8"),
     "strike-markers": ("Article 1. Struck\n\n1. " + "~~[a" * 5000 + "\n").encode("utf-8"),
     "50k-headings": ("Article 1. X\n" * 50_000).encode("utf-8"),
+    # the patterns of the quadratic-bracket issue, ~100 KB each
+    "15k-struck-unclosed": ("Article 1. Struck\n\n1. " + "[~~x~~ " * 15_000 + "\n").encode("utf-8"),
+    "35k-unclosed-openers": ("Article 1. Open\n\n1. " + "[x " * 35_000 + "\n").encode("utf-8"),
+    "20k-nested-tails": ("Article 1. Nest\n\n1. " + "[w " * 10_000 + "x" + ": EU]" * 10_000 + "\n").encode("utf-8"),
     "control-characters": ("".join(chr(c) for c in range(1, 32)) * 500).encode("utf-8"),
 }
 
@@ -268,7 +367,7 @@ def _hostile_cases():
 def test_hostile_file(tmp_path, name, parser):
     with no_hang():
         draft = parse_or_typed_error(tmp_path, HOSTILE_FILES[name], parser)
-    if draft is not None and name.startswith("10k-un"):
+    if draft is not None and name.startswith(("10k-un", "35k-un")):
         assert len(draft.diagnostics) >= 1  # reported, not skipped
 
 
@@ -290,6 +389,10 @@ HOSTILE_STRINGS = {
     "control-characters": "".join(chr(c) for c in range(32)) * 100,
     "colons": ":" * 100_000,
     "codes": ", ".join(["EU"] * 50_000),
+    "100k-unclosed-openers": "[x " * 100_000,  # 300 KB: ran out of memory at 5.7 GB
+    "20k-struck-spans": "[~~x~~ " * 20_000,  # 88 s
+    "50k-stray-closers": "w: EU] " * 50_000,
+    "30k-nested": "[" * 30_000 + "x: EU" + "]" * 30_000,
 }
 
 

@@ -11,13 +11,13 @@ from .corpus import (Corpus, Draft, delegations, documents, load, load_all, load
                      source)
 from .errors import (BinarySourceError, BuildInterruptedError, BuildLockedError, ChecksumError, EmptySourceError,
                      EncodingSourceError, LineNumberError, OutputPathError, OutputWriteError, SchemaError, SourceError,
-                     SourceNotFoundError, TreatyDraftsError, UnknownDocumentError)
+                     SourceNotFoundError, SourceTooLargeError, TreatyDraftsError, UnknownDocumentError)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Corpus", "Draft", "documents", "load_each", "load", "load_all", "delegations", "parse_file", "parsed", "segmented", "source",
     "TreatyDraftsError", "UnknownDocumentError", "SourceError", "EmptySourceError", "BinarySourceError",
-    "EncodingSourceError", "ChecksumError", "SourceNotFoundError", "LineNumberError", "SchemaError",
+    "EncodingSourceError", "ChecksumError", "SourceNotFoundError", "SourceTooLargeError", "LineNumberError", "SchemaError",
     "OutputPathError", "OutputWriteError", "BuildLockedError", "BuildInterruptedError", "__version__",
 ]

@@ -41,6 +41,11 @@ class EncodingSourceError(SourceError):
     """The file is not valid UTF-8."""
 
 
+class SourceTooLargeError(SourceError):
+    """The file is over the size limit (:data:`treatydrafts.parse.clean.MAX_SOURCE_BYTES`, 50 MB);
+    refused before it is read or parsed."""
+
+
 class ChecksumError(SourceError):
     """The vendored file does not match the SHA-256 in the catalogue."""
 

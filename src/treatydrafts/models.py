@@ -1,6 +1,6 @@
 """Parsed items: small frozen dataclasses produced by the parsing stages.
 
-Stages pass these along; :mod:`treatydrafts.tables` turns them into
+Stages pass these along; :mod:`treatydrafts.parse.frames` turns them into
 DataFrames at the edge.  Lines are 1-based; offsets are 0-based character
 offsets into the source file's text (end exclusive), so
 ``source.text[start_offset:end_offset]`` is the span as written.
@@ -128,7 +128,7 @@ class BracketSpan:
     line: int  # line of the opener
     start_offset: int  # offset of the opener
     end_offset: int  # offset just past the closer (or end of the unit if unclosed)
-    text: str  # source[start_offset:end_offset]
+    text: str  # source[start_offset:end_offset] (its first 100 characters below depth 8: parse.brackets)
     is_closed: bool
     is_struck: bool  # overlaps a ~~strikethrough~~ run
     opener: str = "["

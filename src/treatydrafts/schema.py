@@ -515,7 +515,7 @@ _table('brackets', 'One row per square-bracket span; nested spans are rows of th
            'start_offset': 'Offset of the opener.',
            'end_offset': 'Offset just past the closer (end of the unit when unclosed).',
            'end_line': "Line of the closer (or of the unit's end if unclosed).",
-           'text': 'The span as written, brackets included: `source[start_offset:end_offset]`.',
+           'text': 'The span as written, brackets included: `source[start_offset:end_offset]`; for a span nested deeper than 8 levels only its first 100 characters (then `len(text) < end_offset - start_offset`; diagnostics `span_text_cut`), so the column stays linear in the source.',
            'bracket_id': 'Ordinal of the span within its document, in order of the opener.',
            'is_struck': 'True when the opener is inside `~~strikethrough~~` or more than half the span is struck.',
        })
@@ -525,7 +525,7 @@ _table('proposals', 'One row per proposal: proposed wording and its sponsor tail
        ('doc_id', 'proposal_id'),
        meanings={
            'kind': ('insert / replace / delete / position / new_article / other.', PROPOSAL_KINDS),
-           'text': 'Proposed wording without its sponsor tail (empty for pure position statements).',
+           'text': 'Proposed wording without its sponsor tail (empty for pure position statements); for a proposal whose span is nested deeper than 8 levels only the first 100 characters of its wording (the offsets give the full extent; diagnostics `proposal_text_cut`), so the column stays linear in the source.',
            'bracket_id': 'Bracket span holding the proposal (0 = none).',
            'is_struck': 'True when the proposal sits in struck text.',
            'proposal_id': "`<doc_id>:P<nnnn>`, in order of the proposal's start offset.",

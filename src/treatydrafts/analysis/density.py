@@ -5,7 +5,7 @@ Reads the ``articles``, ``lines``, ``paragraphs``, ``brackets``, ``proposals``,
 and the decoded source text (``td.source``) only to count characters of the
 lines those tables point to.
 
-What counts as one bracket (as in :mod:`treatydrafts.brackets`)
+What counts as one bracket (as in :mod:`treatydrafts.parse.brackets`)
 - One span = one opener (``[``, or the CND's single ``{``) with its closer.
   Nested spans are spans of their own (``[a [b] c]`` is 2 brackets, 1 top
   level, depth 2); adjacent spans are separate (``[a] [b]`` is 2).

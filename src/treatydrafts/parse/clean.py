@@ -3,6 +3,14 @@ typed error, and decode glyph-encoded text (length-preserving).
 
 Nothing is stripped or rewritten here: later stages work on ``Source.text``
 and report offsets that are valid in the file as read.
+
+Size guard: a source over :data:`MAX_SOURCE_BYTES` (50 MB, 50,000,000 bytes;
+the largest real draft is under 0.5 MB) is refused with a
+:class:`~treatydrafts.errors.SourceTooLargeError` naming the file, before it is
+read or parsed.  Every stage after this one is linear in time and memory in the
+length of the text (each module states its bound), so the guard caps the cost
+of any one source; a 10 MB single line parses in seconds with every parser.
+Cost here: O(n) (one pass each for the checks, decoding and line starts).
 """
 from __future__ import annotations
 
@@ -12,9 +20,12 @@ from pathlib import Path
 
 from .. import catalog, paths
 from ..errors import (BinarySourceError, ChecksumError, EmptySourceError, EncodingSourceError, SourceError,
-                      SourceNotFoundError)
+                      SourceNotFoundError, SourceTooLargeError)
 from ..models import Diagnostic, Source
 from .decode import decode_private_use
+
+# Largest source accepted, in bytes (50 MB); larger files raise SourceTooLargeError unread.
+MAX_SOURCE_BYTES = 50_000_000
 
 # Any private-use code point, e.g. "\ue04b" in the 6th-session file's body text
 PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
@@ -32,8 +43,17 @@ def line_starts(text: str) -> tuple[int, ...]:
     return tuple(starts)
 
 
+def check_size(n_bytes: int, path: str) -> None:
+    """Refuse a source of ``n_bytes`` over :data:`MAX_SOURCE_BYTES` (typed error naming the file)."""
+    if n_bytes > MAX_SOURCE_BYTES:
+        raise SourceTooLargeError(
+            path, f"file is {n_bytes:,} bytes, over the {MAX_SOURCE_BYTES:,}-byte (50 MB) limit for one source; "
+                  "split it into smaller files")
+
+
 def decode_bytes(data: bytes, path: str) -> str:
     """Bytes → str, or a typed error naming the file and line."""
+    check_size(len(data), path)
     if not data.strip():
         raise EmptySourceError(path, "file is empty (no text to parse)")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -80,7 +100,9 @@ def utf16_without_bom(data: bytes) -> str | None:
 
 
 def _read_bytes(path: Path, shown: str, missing: str) -> bytes:
+    """The bytes of ``path`` (shown as ``shown``), refused unread when over the size guard."""
     try:
+        check_size(path.stat().st_size, shown)  # before reading a byte of it
         return path.read_bytes()
     except FileNotFoundError:
         raise SourceNotFoundError(shown, missing) from None
@@ -90,6 +112,8 @@ def _read_bytes(path: Path, shown: str, missing: str) -> bytes:
 
 def source_from_text(doc_id: str, raw: str, path: str = "<memory>") -> tuple[Source, list[Diagnostic]]:
     """Build a :class:`Source` from already-read text (decoding private-use glyphs)."""
+    if 4 * len(raw) > MAX_SOURCE_BYTES:  # a character is at most 4 bytes in UTF-8: shorter texts pass unmeasured
+        check_size(len(raw) if raw.isascii() else len(raw.encode("utf-8", "surrogatepass")), path)
     diagnostics: list[Diagnostic] = []
     text = raw
     if PRIVATE_USE_RE.search(raw):

@@ -32,9 +32,17 @@ mapping is not hard-coded; it is inferred in two steps:
 Decoding is length-preserving: one code point in, one character out, so
 offsets into ``Source.raw`` and ``Source.text`` agree.  Characters outside
 the private-use area pass through unchanged.
+
+Cost: linear time and memory in the length ``n`` of the text, whatever the
+number ``G`` of distinct glyphs (at most 6,400): counting, the first
+occurrence of every glyph and the contexts of the glyphs beyond ASCII (at
+most 200 each) take one pass each over the text, never one pass per glyph
+(which was ``O(n G)``); the offset search and the step fit cost ``O(G)`` per
+candidate offset with prefix sums, independent of ``n``.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -131,11 +139,23 @@ def infer_offset(raw: str, counts: Counter | None = None) -> int:
     sample = NON_PUA_RE.sub("", raw[:200_000])[:20_000]
     best_k, best = None, -math.inf
     lo, hi = min(counts), max(counts)
+    # occurrences of glyph ids below g: prefix[g - lo]; glyph g + k is printable ASCII for
+    # 32 - k <= g < 127 - k, so the occurrences that k maps into ASCII are one difference
+    prefix = [0] * (hi - lo + 2)
+    for g, n in counts.items():
+        prefix[g - lo + 1] += n
+    for i in range(1, len(prefix)):
+        prefix[i] += prefix[i - 1]
+
+    def mapped_to_ascii(k: int) -> int:
+        a, b = max(32 - k, lo), min(127 - k, hi + 1)
+        return prefix[b - lo] - prefix[a - lo] if a < b else 0
+
     # unigram score for every admissible k; the common-word bonus (costlier) only for the
     # leading candidates: it is at most 0.5, far below the gap to a wrong shift
     ranked = []
     for k in range(32 - hi, 127 - lo):
-        inside = sum(n for g, n in counts.items() if 32 <= g + k < 127)
+        inside = mapped_to_ascii(k)
         if inside < 0.5 * total:
             continue
         ranked.append((_offset_score(counts, k, ""), k))
@@ -214,7 +234,12 @@ def _plausible(ch: str) -> bool:
 
 def _context_fit(ch: str, prev: str, nxt: str) -> float:
     """How well ``ch`` fits between ``prev`` and ``nxt`` (0..1)."""
-    p, n = _kind(prev), _kind(nxt)
+    return _kinds_fit(ch, _kind(prev), _kind(nxt))
+
+
+@functools.lru_cache(maxsize=None)
+def _kinds_fit(ch: str, p: str, n: str) -> float:
+    """:func:`_context_fit` given the classes of the neighbours (at most 258 x 8 x 8 values)."""
     if not _plausible(ch):
         return 0.0
     if ch.isalpha():
@@ -251,7 +276,12 @@ class GlyphResolution:
 
 
 def _contexts(raw: str, k: int, glyph: int, limit: int = 200) -> list[tuple[str, str]]:
-    target = chr(PUA_START + glyph)
+    """The decoded neighbours ``(prev, next)`` of the first ``limit`` occurrences of ``glyph``."""
+    return _all_contexts(raw, k, [glyph], limit)[glyph]
+
+
+def _all_contexts(raw: str, k: int, glyphs, limit: int = 200) -> dict[int, list[tuple[str, str]]]:
+    """:func:`_contexts` of every glyph in ``glyphs``, in one pass over ``raw``."""
 
     def dec(c: str) -> str:
         if _is_pua(c):
@@ -259,15 +289,25 @@ def _contexts(raw: str, k: int, glyph: int, limit: int = 200) -> list[tuple[str,
             return chr(cp) if 32 <= cp < 127 else "\x00"
         return c
 
-    out = []
-    i = raw.find(target)
-    while i != -1 and len(out) < limit:
+    out: dict[int, list[tuple[str, str]]] = {g: [] for g in glyphs}
+    if not out:
+        return out
+    # one character class of all the glyphs: each occurrence is visited once, in order
+    pattern = re.compile("[" + "".join(chr(PUA_START + g) for g in sorted(out)) + "]")
+    open_glyphs = len(out)
+    n = len(raw)
+    for mt in pattern.finditer(raw):
+        i = mt.start()
+        got = out[ord(raw[i]) - PUA_START]
+        if len(got) >= limit:
+            continue
         prev = dec(raw[i - 1]) if i > 0 else ""
-        nxt = dec(raw[i + 1]) if i + 1 < len(raw) else ""
-        prev = "" if prev == "\n" else prev
-        nxt = "" if nxt == "\n" else nxt
-        out.append((prev, nxt))
-        i = raw.find(target, i + 1)
+        nxt = dec(raw[i + 1]) if i + 1 < n else ""
+        got.append(("" if prev == "\n" else prev, "" if nxt == "\n" else nxt))
+        if len(got) == limit:
+            open_glyphs -= 1
+            if not open_glyphs:
+                break
     return out
 
 
@@ -281,13 +321,14 @@ def resolve_high_glyphs(raw: str, k: int, max_step: int = 3,
         return {}
     # fit[g][s] = mean context fit of the candidate with step s
     fit: dict[int, list[float]] = {}
-    ctx = {g: _contexts(raw, k, g) for g in all_high}
+    ctx = _all_contexts(raw, k, all_high)
     for g in all_high:
+        kinds = [(_kind(a), _kind(b)) for a, b in ctx[g]]
         row = []
         for s in range(max_step + 1):
             m = g + base + s
             ch = MAC_GLYPH_CHARS[m] if 0 <= m < len(MAC_GLYPH_CHARS) else "\x00"
-            row.append(sum(_context_fit(ch, a, b) for a, b in ctx[g]) / max(len(ctx[g]), 1))
+            row.append(sum(_kinds_fit(ch, p, q) for p, q in kinds) / max(len(kinds), 1))
         fit[g] = row
     # Glyphs that fit no candidate carry no evidence about the step function:
     # fit it on the others, then give each of these the step of its left neighbour.
@@ -352,9 +393,28 @@ def resolve_high_glyphs(raw: str, k: int, max_step: int = 3,
     return out
 
 
+FIRST_BLOCK = 1 << 14  # characters looked at together when finding first occurrences
+
+
+def _first_offsets(raw: str, glyphs: set[int]) -> dict[int, int]:
+    """Offset of the first occurrence of each glyph id found in ``raw``, in one pass: block by
+    block, the glyphs not yet seen that the block holds are looked up in that block only."""
+    remaining = {chr(PUA_START + g) for g in glyphs}
+    found: dict[int, int] = {}
+    for a in range(0, len(raw), FIRST_BLOCK):
+        if not remaining:
+            break
+        b = a + FIRST_BLOCK
+        new = remaining.intersection(raw[a:b])
+        for ch in new:
+            found[ord(ch) - PUA_START] = raw.find(ch, a, b)
+        remaining -= new
+    return found
+
+
 def _first_lines(raw: str, glyphs: set[int]) -> dict[int, int]:
     """1-based line of the first occurrence of each glyph id."""
-    firsts = sorted((i, g) for g in glyphs if (i := raw.find(chr(PUA_START + g))) != -1)
+    firsts = sorted((i, g) for g, i in _first_offsets(raw, glyphs).items())
     found: dict[int, int] = {}
     line, at = 1, 0
     for i, g in firsts:

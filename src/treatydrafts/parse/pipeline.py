@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..models import BracketSpan, Diagnostic, Position, Proposal, Segmentation, Source
 from ..vocab import NON_TEXT_ROLES
@@ -87,8 +87,10 @@ def find_all_brackets(source: Source, seg: Segmentation) -> tuple[list[BracketSp
         diags.extend(bdiags)
     spans.sort(key=lambda s: s.start_offset)
     new_id = {s.bracket_id: i for i, s in enumerate(spans, 1)}
-    renumbered = [BracketSpan(**{**s.__dict__, "bracket_id": new_id[s.bracket_id],
-                                 "parent_id": new_id.get(s.parent_id, 0)}) for s in spans]
+    # renumber in document order; a span whose ids do not change is kept as it is (no copy)
+    renumbered = [s if new_id[s.bracket_id] == s.bracket_id and new_id.get(s.parent_id, 0) == s.parent_id
+                  else replace(s, bracket_id=new_id[s.bracket_id], parent_id=new_id.get(s.parent_id, 0))
+                  for s in spans]
     return renumbered, sorted(runs_all), diags
 
 

@@ -40,7 +40,9 @@ What it reads
 * Tails whose opener was swallowed (``~~criminal~~ dishonest: AU, …]`` 148,
   ``without right: AU, … UK]`` 145, ``pornography: HS`` 366) are read from the
   text outside every span: ``bracket_id=0``, ``confidence`` 0.6 and an
-  ``unbracketed_tail`` diagnostic.
+  ``unbracketed_tail`` diagnostic.  Their wording runs back to the start of
+  the line, but never past the previous tail or closer of that line, the last
+  ``~~`` run or a child bracket, so the wordings of one line never overlap.
 
 Repairs (each with a diagnostic naming line and offset): footnote marks
 ``JM*``/``* NZ`` stripped (``footnote_mark``); a missing colon (``[disruption EU,
@@ -54,20 +56,30 @@ from the text without a diagnostic.
 :func:`reconcile` checks the result: every code-like token in tail context in
 the whole file must be a position offset or named (by offset) in a diagnostic.
 
-Speed: every regex is linear (no nested unbounded quantifiers); each span is
-scanned over its own characters only (children are collapsed to one filler
-character), so 10,000 nested brackets cost O(n); tails are read from the right
-and capped at :data:`MAX_TAIL` characters, so a 10 MB line costs O(n).
+Cost: linear time and memory in the length of the source.  Every regex is
+linear (no nested unbounded quantifiers); each span is scanned over its own
+characters only (children are collapsed to one filler character), so 10,000
+nested brackets cost O(n); tails are read from the right and capped at
+:data:`MAX_TAIL` characters; every backward search for a line start or a
+``~~`` marker stops at the previous tail (or uses an index built once), and
+the nested proposals of a region are masked in one copy, so a 10 MB line of
+tails, closers, colons or codes costs O(n).  Stored text follows the rule of
+:mod:`treatydrafts.parse.brackets`: a proposal's ``text`` holds its whole wording
+(child spans included) when its span is at most ``MAX_TEXT_DEPTH`` (8) levels
+deep; deeper, only the first ``CUT_TEXT_CHARS`` (100) characters, with one
+``proposal_text_cut`` diagnostic per document, so nested proposals store
+``O(n)`` characters, not ``O(n^2)``.  (The real drafts nest at most 5 deep.)
 """
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 from ..models import BracketSpan, Diagnostic, Position, Proposal, Source
-from .brackets import UnitLine, strike_runs
+from .brackets import CUT_TEXT_CHARS, MAX_TEXT_DEPTH, UnitLine, strike_runs
 from .registry import resolve_code
 
 STAGE = "sponsors"
@@ -112,12 +124,23 @@ NUMBERED_WORDS = frozenset("par par. paragraph chapter art art. article".split()
 PAREN_RE = re.compile(r"\(([^()\n]*)\)")
 # A strikethrough run within one line: "~~Distributing: PH~~"
 RUN_RE = re.compile(r"~~([^~\n]*)~~")
-# A colon followed by codes, outside any bracket: ": HS" in "pornography: HS through"
-ORPHAN_COLON_RE = re.compile(r":[ \t]*(?:[–-][ \t]*)?[A-Z]{2}(?![A-Za-z0-9])(?:[ \t]*,[ \t]*[A-Z]{2}(?![A-Za-z0-9]))*")
+# A colon followed by codes, outside any bracket: ": HS" in "pornography: HS through".  At most
+# 1,000 codes (a tail is read from its last MAX_TAIL characters anyway): the regex engine keeps
+# state for every repetition, so an unbounded run of 250,000 codes cost 65 MB.
+ORPHAN_COLON_RE = re.compile(
+    r":[ \t]*(?:[–-][ \t]*)?[A-Z]{2}(?![A-Za-z0-9])(?:[ \t]*,[ \t]*[A-Z]{2}(?![A-Za-z0-9])){0,999}")
 # A code-like token anywhere (for reconcile): "EU", "JM" (not "OP" in "OP2", not "USA")
 CODE_LIKE_RE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}|e)(?![A-Za-z0-9])")
 # A paragraph label alone: "2." in "[2.:KR]", "2.alt", "(a)bis"
 LABEL_ONLY_RE = re.compile(r"(?:\d{1,2}|\([a-z]{1,4}\))\.? ?(?:bis|ter|alt|quater)?\.?")
+# A closer: "]" in "without right: AU, UK]", "}"
+CLOSER_RE = re.compile(r"[\]}]")
+# A run of two or more tildes: "~~" in "~~sale~~", "~~~~"
+TILDES_RE = re.compile(r"~{2,}")
+# A character that is wording, not decoration: "a" in " *~a" (has_text and the label test)
+WORDING_CHAR_RE = re.compile(r"[^ *~.;,:]")
+# A character other than emphasis/strikethrough/space: "2" in "** 2.~~"
+NOT_DECOR_RE = re.compile(r"[^ *~]")
 # Offset named in a diagnostic message: "offset 1234"
 OFFSET_IN_MESSAGE_RE = re.compile(r"offset (\d+)")
 # Offset range named in a diagnostic message: "offsets 1234 to 5678"
@@ -148,14 +171,14 @@ REPLACE_PAIRS = frozenset({
 # ----------------------------------------------------------------- tails
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TailCode:
     code: str  # as written, footnote mark excluded: "JM"
     offset: int  # offset in the parsed string
     starred: bool = False  # a footnote "*" was attached
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TailGroup:
     label: str  # label as written ("delete par.", "retain"), "" for bare codes
     stance: str  # stance of the label; "" for bare codes (the caller decides)
@@ -163,7 +186,7 @@ class TailGroup:
     reversed: bool = False  # "SN, VE – move to art. 39"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tail:
     """A sponsor tail found at the end of a string.
 
@@ -187,7 +210,7 @@ class Tail:
         return [c for g in self.groups for c in g.codes]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Tok:
     kind: str
     start: int
@@ -313,15 +336,21 @@ def split_groups(tokens: Sequence[_Tok]) -> tuple[list[TailGroup], list[tuple[st
     return groups, issues
 
 
+@functools.lru_cache(maxsize=8192)
+def _resolve(code: str):
+    """:func:`~.registry.resolve_code`, remembered (a tail names the same few codes again and again)."""
+    return resolve_code(code)
+
+
 def _plausible(groups: Sequence[TailGroup]) -> bool:
     """A tail without a colon must name at least one real delegation and no non-code."""
-    res = [resolve_code(c.code).resolution for g in groups for c in g.codes]
+    res = [_resolve(c.code).resolution for g in groups for c in g.codes]
     return "not_a_code" not in res and any(r in ("exact", "alias", "flagged") for r in res)
 
 
 def _some_code(groups: Sequence[TailGroup]) -> bool:
     """At least one token that is not a known non-code (``II``, ``OP``)."""
-    return any(resolve_code(c.code).resolution != "not_a_code" for g in groups for c in g.codes)
+    return any(_resolve(c.code).resolution != "not_a_code" for g in groups for c in g.codes)
 
 
 def parse_tail(text: str) -> Tail:
@@ -402,7 +431,7 @@ def _missing_colon_tail(m: str) -> Tail:
 # ----------------------------------------------------------------- regions
 
 
-@dataclass
+@dataclass(slots=True)
 class _Region:
     """A stretch of the source with children collapsed to one :data:`FILL` each.
 
@@ -468,14 +497,74 @@ def _region(text: str, start: int, end: int, holes: Sequence[tuple[int, int]]) -
     return _Region("".join(parts), segs)
 
 
-def _fill(m: str, a: int, b: int) -> str:
-    return m[:a] + FILL * (b - a) + m[b:]
+def _fill(m: str, ranges: Sequence[tuple[int, int]]) -> str:
+    """``m`` with each of the sorted, disjoint ``ranges`` overwritten by FILL (one copy of ``m``)."""
+    if not ranges:
+        return m
+    parts, cur = [], 0
+    for a, b in ranges:
+        parts.append(m[cur:a])
+        parts.append(FILL * (b - a))
+        cur = b
+    parts.append(m[cur:])
+    return "".join(parts)
+
+
+class _Tildes:
+    """``text.count("~~", a, b)`` in O(log n): the maximal runs of two or more ``~`` with the
+    prefix sums of their ``len // 2`` (``str.count`` restarts its non-overlapping count at
+    every run, so a run cut to ``L`` characters holds ``L // 2`` markers)."""
+
+    def __init__(self, text: str):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.prefix = [0]
+        for mt in TILDES_RE.finditer(text):
+            self.starts.append(mt.start())
+            self.ends.append(mt.end())
+            self.prefix.append(self.prefix[-1] + (mt.end() - mt.start()) // 2)
+
+    def count(self, a: int, b: int) -> int:
+        if b - a < 2:
+            return 0
+        i = bisect.bisect_right(self.ends, a)  # first run ending after a
+        j = bisect.bisect_left(self.starts, b)  # runs i..j-1 start before b
+        if i >= j:
+            return 0
+        total = self.prefix[j] - self.prefix[i]
+        for k in {i, j - 1}:  # the runs cut by a or b: count their part inside [a, b)
+            s0, e0 = self.starts[k], self.ends[k]
+            total += (min(e0, b) - max(s0, a)) // 2 - (e0 - s0) // 2
+        return total
+
+
+class _Lines:
+    """Line starts and ``~~`` markers of a working string, for the orphan-wording rules in O(log n)."""
+
+    def __init__(self, m: str):
+        self.marks = [mt.start() for mt in re.finditer("~~", m)]  # as re.finditer pairs them from a line start
+        self.newlines = [mt.start() for mt in re.finditer("\n", m)]
+
+    def line_start(self, i: int) -> int:
+        """Start of the line holding offset ``i`` of ``m``."""
+        k = bisect.bisect_left(self.newlines, i)  # newlines before i
+        return self.newlines[k - 1] + 1 if k else 0
+
+    def opening_marker(self, k: int) -> int:
+        """The last opening ``~~`` of ``k``'s line at or before ``k`` (markers pair from the line start),
+        or ``k`` when there is none."""
+        line_start = self.line_start(k)
+        first = bisect.bisect_left(self.marks, line_start)
+        last = bisect.bisect_right(self.marks, k) - 1  # markers of the line at or before k: first..last
+        if last < first:
+            return k
+        return self.marks[last - (last - first) % 2]
 
 
 # ----------------------------------------------------------------- extraction
 
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
     """A proposal before numbering."""
 
@@ -486,27 +575,29 @@ class _Found:
     kind: str
     tail_text: str
     groups: tuple[TailGroup, ...]
-    code_offsets: dict[int, int]  # id(TailCode) -> absolute offset
-    issues: list[tuple[str, int, str]]  # absolute offsets
+    code_offsets: tuple[int, ...]  # absolute offset of each code, in group order
+    issues: tuple[tuple[str, int, str], ...]  # absolute offsets
     is_struck: bool
     confidence: float
     bare_stance: str
-    extra: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 class _Extractor:
     def __init__(self, source: Source, spans: Sequence[BracketSpan]):
-        self.resolve = resolve_code
+        self.resolve = _resolve
         self.source = source
         self.text = source.text
         self.spans = sorted(spans, key=lambda s: (s.start_offset, -s.end_offset))
         self.found: list[_Found] = []
         self.diags: list[Diagnostic] = []
-        ul = [UnitLine(i, off, t) for i, off, t in source.lines()]
-        runs, _ = strike_runs(ul, source.doc_id)
+        runs, _ = strike_runs((UnitLine(i, off, t) for i, off, t in source.lines()), source.doc_id)
         self.runs = sorted(runs)
         self.run_starts = [a for a, _ in self.runs]
         self.run_ends = {b for _, b in self.runs}
+        self.tildes = _Tildes(self.text)
+        self.depth_of = {s.bracket_id: s.depth for s in spans}
+        self.line_bounds: dict[int, tuple[int, int]] = {}  # line -> its stripped extent (standalone test)
+        self.cut_texts: list[int] = []  # start offsets of proposals whose text was cut
 
     # -- helpers
     def struck(self, offset: int) -> bool:
@@ -525,19 +616,39 @@ class _Extractor:
             b -= 1
         return a, b
 
+    def stripped_line(self, line: int) -> tuple[int, int]:
+        """Offsets of ``line`` without its leading and trailing `` \t*_-—`` (computed once per line)."""
+        got = self.line_bounds.get(line)
+        if got is None:
+            t = self.text
+            a = self.source.line_starts[line - 1]
+            b = t.find("\n", a)
+            b = len(t) if b < 0 else b
+            while a < b and t[a] in " \t*_-—":
+                a += 1
+            while b > a and t[b - 1] in " \t*_-—":
+                b -= 1
+            got = self.line_bounds[line] = (a, b)
+        return got
+
     # -- one region (a span's inner text, a parenthesis, a run, a gap segment)
     def nested(self, reg: _Region, host_id: int, host_struck: bool, orphan: bool) -> str:
-        """Extract parenthesised and struck proposals of ``reg``; return ``reg.m`` with them filled."""
+        """Extract parenthesised and struck proposals of ``reg``; return ``reg.m`` with them filled.
+
+        The proposals of a pass are disjoint, so each pass fills ``m`` once (linear)."""
         m = reg.m
-        for pm in list(PAREN_RE.finditer(m)):
+        filled: list[tuple[int, int]] = []
+        for pm in PAREN_RE.finditer(m):
             tail = parse_tail(pm.group(1))
             if not tail.found:
                 continue
             a, b = pm.start(), pm.end()
             self.emit(reg, a + 1, b - 1, a, b, tail, host_id,
                       host_struck or self.struck(reg.src(a + 1)), orphan, m=m, nested=True)
-            m = _fill(m, a, b)
-        for rm in list(RUN_RE.finditer(m)):
+            filled.append((a, b))
+        m = _fill(m, filled)
+        filled = []
+        for rm in RUN_RE.finditer(m):
             inner = rm.group(1)
             tail = parse_tail(inner)
             if not tail.found:
@@ -546,8 +657,8 @@ class _Extractor:
                 continue  # "~~delete – MX~~": the host's own tail, struck
             a, b = rm.start(), rm.end()
             self.emit(reg, a + 2, b - 2, a, b, tail, host_id, True, orphan, m=m, nested=True)
-            m = _fill(m, a, b)
-        return m
+            filled.append((a, b))
+        return _fill(m, filled)
 
     def emit(self, reg: _Region, ia: int, ib: int, oa: int, ob: int, tail: Tail, bracket_id: int,
              is_struck: bool, orphan: bool, span: BracketSpan | None = None,
@@ -591,21 +702,29 @@ class _Extractor:
         wa, wb = reg.src(ia), reg.src(tstart)
         wa, wb = self._clean_text(wa, wb)
         after_struck = False
-        if self.text.count("~~", wa, wb) % 2:  # half of a run that began outside: "~~ pornography"
-            if self.text.startswith("~~", wa):
+        t = self.text
+        if self.tildes.count(wa, wb) % 2:  # half of a run that began outside: "~~ pornography"
+            if t.startswith("~~", wa):
                 after_struck = (wa + 2) in self.run_ends  # a closing marker: struck words just before
                 wa, wb = self._clean_text(wa + 2, wb)
-            elif self.text.endswith("~~", wa, wb):
+            elif t.endswith("~~", wa, wb):
                 wa, wb = self._clean_text(wa, wb - 2)
-        wording = self.text[wa:wb]
+        # The wording [wa, wb) holds the child spans: it is tested in place (scans stop at the
+        # first wording character) and copied in full only for hosts at most MAX_TEXT_DEPTH deep.
+        if wb - wa > CUT_TEXT_CHARS and self.depth_of.get(bracket_id, 0) > MAX_TEXT_DEPTH:
+            wording = t[wa:wa + CUT_TEXT_CHARS]
+            self.cut_texts.append(wa)
+        else:
+            wording = t[wa:wb]
         own = m[ia:tstart]  # the wording with child brackets and nested proposals masked
-        tail_src = self.text[reg.src(tstart):reg.src_end(ib)].strip().lstrip(";,. ")
-        has_text = bool(wording.strip(" *~.;,:"))
+        tail_src = t[reg.src(tstart):reg.src_end(ib)].strip().lstrip(";,. ")
+        has_text = WORDING_CHAR_RE.search(t, wa, wb) is not None  # wording.strip(" *~.;,:") != ""
         bare_groups = [g for g in tail.groups if not g.stance]
         standalone = False
         if span is not None and not has_text and span.is_closed:
-            line = self.source.line_text(span.line).strip(" \t*_-—")
-            standalone = line == span.text.strip() and all(not g.stance for g in tail.groups)
+            # the span's (closed, bracket-delimited) text is its whole line stripped of " \t*_-—"
+            standalone = (self.stripped_line(span.line) == (span.start_offset, span.end_offset)
+                          and all(not g.stance for g in tail.groups))
         confidence = min(tail.confidence, ORPHAN_CONFIDENCE if orphan else 1.0)
         # kind
         if not has_text:
@@ -618,23 +737,24 @@ class _Extractor:
                 kind, bare = "position", "delete"
         else:
             bare = "sponsor"
-            head = wording.lstrip(" *~")
+            # the wording without leading/trailing " *~": t[ha:hb]
+            ha = NOT_DECOR_RE.search(t, wa, wb).start()
+            hb = wb
+            while hb > ha and t[hb - 1] in " *~":
+                hb -= 1
             if not bare_groups:
                 kind = "position"
-            elif span is not None and span.depth == 1 and head.startswith("Article"):
+            elif span is not None and span.depth == 1 and t.startswith("Article", ha, wb):
                 kind = "replace"  # an alternative article title, e.g. [Article 18 alt. …: MX]
             elif after_struck or self._is_replace(own, span.start_offset if span is not None else reg.src(oa),
                                                   not nested):
                 kind = "replace"
-            elif LABEL_ONLY_RE.fullmatch(wording.strip(" *~")):
+            elif hb - ha <= 40 and LABEL_ONLY_RE.fullmatch(t, ha, hb):  # a label is at most 15 characters
                 kind = "other"
             else:
                 kind = "insert"
-        offsets = {}
-        for g in tail.groups:
-            for c in g.codes:
-                offsets[id(c)] = reg.src(ia + c.offset)
-        issues = [(kind_, reg.src(ia + off), msg) for kind_, off, msg in tail.issues]
+        offsets = tuple(reg.src(ia + c.offset) for g in tail.groups for c in g.codes)
+        issues = tuple((kind_, reg.src(ia + off), msg) for kind_, off, msg in tail.issues)
         f = _Found(bracket_id, reg.src(oa), reg.src_end(ob), wording, kind, tail_src,
                    tail.groups, offsets, issues, is_struck, confidence, bare)
         self.found.append(f)
@@ -663,6 +783,13 @@ class _Extractor:
         for s in self.spans:
             self.do_span(s, children.get(s.bracket_id, []))
         self.do_gaps([s for s in self.spans if s.parent_id == 0] or [])
+        if self.cut_texts:
+            first = min(self.cut_texts)
+            self.diags.append(Diagnostic(
+                self.source.doc_id, self.source.line_of(first), "proposal_text_cut",
+                f"{len(self.cut_texts)} proposal(s) in spans nested deeper than {MAX_TEXT_DEPTH} levels keep the "
+                f"first {CUT_TEXT_CHARS} characters of their wording as text (the first at character {first}); "
+                f"their offsets give the full extent", STAGE))
 
     def do_span(self, span: BracketSpan, kids: list[BracketSpan]) -> None:
         a = span.start_offset + 1
@@ -683,6 +810,8 @@ class _Extractor:
             # a bare position right after a child bracket, before the tail:
             # "[… [through …]] ~~delete - MX~~;: ~~delete – AR, …~~]" (270)
             for _ in range(MAX_ALTERNATIVES):
+                if m.find(FILL, 0, end) < 0:
+                    break  # no child bracket before the tail (the test below needs one)
                 t2 = parse_tail(m[:end])
                 if not t2.found or t2.colon or not m[:t2.start].rstrip(" ~").endswith(FILL):
                     break
@@ -695,18 +824,30 @@ class _Extractor:
     def mid_tails(self, reg: _Region, m: str, lo: int, hi: int, host_id: int, host_struck: bool,
                   covered: Sequence[tuple[int, int]]) -> None:
         """Colon tails inside wording whose own brackets were lost: "~~shall~~ may: IL take" (589),
-        "pornography: HS through" (366)."""
+        "pornography: HS through" (366).
+
+        The wording runs back to the line start, but never past the end of the previous tail
+        (orphan or ``covered``), so the wordings of one line are disjoint and the scan is linear.
+        ``covered`` is sorted and disjoint."""
+        floor = lo
+        ci = 0
+        lines = None
         for om in ORPHAN_COLON_RE.finditer(m, lo, hi):
             oa, ob = om.start(), om.end()
-            if any(a <= oa < b for a, b in covered):
+            while ci < len(covered) and covered[ci][1] <= oa:
+                floor = max(floor, covered[ci][1] + 1)
+                ci += 1
+            if ci < len(covered) and covered[ci][0] <= oa:
                 continue
             tail = parse_tail(m[oa:ob])
             if not tail.found:
                 continue
-            line_start = max(m.rfind("\n", 0, oa) + 1, lo)
-            wa = self._orphan_wording_start(m, line_start, oa)
+            line_start = max(m.rfind("\n", floor, oa) + 1, floor)
+            lines = lines or _Lines(m)
+            wa = self._orphan_wording_start(m, line_start, oa, lines)
             self._emit_one(reg, wa, ob, wa, ob, _shift_tail(tail, oa - wa), host_id,
                            host_struck or self.struck(reg.src(oa)), True, None, m)
+            floor = ob
             self.diag(reg.src(oa), "unbracketed_tail",
                       f"sponsor tail with no bracket of its own (offset {reg.src(oa)}): "
                       f"read with confidence {ORPHAN_CONFIDENCE}")
@@ -714,15 +855,17 @@ class _Extractor:
     def do_gaps(self, tops: list[BracketSpan]) -> None:
         """Tails outside every span: unmatched closers and colon tails whose opener was lost."""
         tops = sorted(tops, key=lambda s: s.start_offset)
-        gaps: list[tuple[int, int]] = []
-        cur = 0
-        for s in tops:
-            if s.start_offset > cur:
-                gaps.append((cur, s.start_offset))
-            cur = max(cur, s.end_offset)
-        if cur < len(self.text):
-            gaps.append((cur, len(self.text)))
-        for ga, gb in gaps:
+
+        def gaps():  # one at a time: a long line holds as many gaps as spans
+            cur = 0
+            for s in tops:
+                if s.start_offset > cur:
+                    yield cur, s.start_offset
+                cur = max(cur, s.end_offset)
+            if cur < len(self.text):
+                yield cur, len(self.text)
+
+        for ga, gb in gaps():
             if self.text.find(":", ga, gb) < 0 and self.text.find("]", ga, gb) < 0 \
                     and self.text.find("}", ga, gb) < 0 and self.text.find(")", ga, gb) < 0:
                 continue
@@ -736,19 +879,17 @@ class _Extractor:
             self.diag(f.start, "unbracketed_tail",
                       f"nested proposal outside any bracket (offset {f.start}): read with confidence {ORPHAN_CONFIDENCE}")
         covered: list[tuple[int, int]] = []
+        lines = None
         # unmatched closers: the wording runs back to the line start or the previous closer
         pos = 0
-        while True:
-            c1, c2 = m.find("]", pos), m.find("}", pos)
-            c = min(x for x in (c1, c2, len(m)) if x >= 0)
-            if c >= len(m):
-                break
-            line_start = m.rfind("\n", 0, c) + 1
-            seg_a = max(line_start, pos)
+        for cm in CLOSER_RE.finditer(m):
+            c = cm.start()
+            seg_a = max(m.rfind("\n", pos, c) + 1, pos)  # the line start, or just past the previous closer
             tail = parse_tail(m[seg_a:c])
             if tail.found:
                 ta = seg_a + tail.start
-                wa = self._orphan_wording_start(m, seg_a, ta)
+                lines = lines or _Lines(m)
+                wa = self._orphan_wording_start(m, seg_a, ta, lines)
                 sub = _Region(m[wa:c], [(0, reg.src(wa), c - wa, False)])
                 t2 = replace(tail, start=ta - wa, groups=_shift_groups(tail.groups, seg_a - wa),
                              issues=tuple((k, o + seg_a - wa, s) for k, o, s in tail.issues))
@@ -761,16 +902,12 @@ class _Extractor:
         # colon tails with neither opener nor closer: "pornography: HS through"
         self.mid_tails(reg, m, 0, len(m), 0, False, covered)
 
-    def _orphan_wording_start(self, m: str, seg_a: int, ta: int) -> int:
+    def _orphan_wording_start(self, m: str, seg_a: int, ta: int, lines: _Lines) -> int:
         """Where the wording of an orphan tail begins: the last ``~~`` run (or filler) before it."""
         k = m.rfind("~~", seg_a, ta)
         if k >= 0:
             # the opening marker of that run: markers pair from the line start
-            line_start = m.rfind("\n", 0, k) + 1
-            marks = [i.start() for i in re.finditer("~~", m[line_start:k + 2])]
-            opening = [line_start + x for x in marks[0::2]]
-            start = opening[-1] if opening else k
-            return max(seg_a, start)
+            return max(seg_a, lines.opening_marker(k))
         f = m.rfind(FILL, seg_a, ta)
         return f + 1 if f >= 0 else seg_a
 
@@ -795,24 +932,29 @@ def extract_proposals(source: Source, spans: list[BracketSpan]
     ex = _Extractor(source, spans)
     ex.run()
     found = sorted(ex.found, key=lambda f: (f.start, -f.end, f.bracket_id))
+    ex.found = []
     doc = source.doc_id
     proposals: list[Proposal] = []
     positions: list[Position] = []
     diags = list(ex.diags)
-    for n, f in enumerate(found, 1):
+    codes: dict[str, str] = {}  # one string object per distinct code / tail / sponsor list
+    for n in range(1, len(found) + 1):
+        f, found[n - 1] = found[n - 1], None  # each found proposal is freed once turned into rows
         pid = f"{doc}:P{n:04d}"
         sponsors = "; ".join(", ".join(c.code for c in g.codes) for g in f.groups if not g.stance)
         if f.kind == "position":
             sponsors = ""
         proposals.append(Proposal(doc, pid, f.bracket_id, source.line_of(f.start), f.start, f.end, f.text,
-                                  f.kind, sponsors, f.tail_text, f.is_struck, f.confidence))
+                                  f.kind, codes.setdefault(sponsors, sponsors),
+                                  codes.setdefault(f.tail_text, f.tail_text), f.is_struck, f.confidence))
         for kind, off, msg in f.issues:
             diags.append(Diagnostic(doc, source.line_of(off), kind, f"{pid}: {msg} (offset {off})", STAGE))
         seen: set[tuple[str, str]] = set()
+        code_offsets = iter(f.code_offsets)
         for g in f.groups:
             stance = g.stance or f.bare_stance
             for c in g.codes:
-                off = f.code_offsets[id(c)]
+                off = next(code_offsets)
                 line = source.line_of(off)
                 res = ex.resolve(c.code)
                 if c.starred:
@@ -834,13 +976,14 @@ def extract_proposals(source: Source, spans: list[BracketSpan]
                 elif res.resolution == "unknown":
                     diags.append(Diagnostic(doc, line, "unknown_code",
                                             f"{pid}: {c.code!r} is not in the registry (offset {off})", STAGE))
-                positions.append(Position(doc, pid, line, off, c.code, res.delegation_id, stance,
+                positions.append(Position(doc, pid, line, off, codes.setdefault(c.code, c.code), res.delegation_id, stance,
                                           res.resolution, f.confidence))
     # code-like tokens placed like codes that no tail above consumed: report, never drop
-    consumed = {p.offset for p in positions}
+    consumed = [p.offset for p in positions]  # a sorted list: an eighth of a set's memory
     for d in diags:
-        consumed.update(int(x) for x in OFFSET_IN_MESSAGE_RE.findall(d.message))
-    diags.extend(_unread(source, consumed))
+        consumed.extend(int(x) for x in OFFSET_IN_MESSAGE_RE.findall(d.message))
+    consumed.sort()
+    diags.extend(_unread(source, _SortedOffsets(consumed)))
     diags.sort(key=lambda d: (d.line, d.kind, d.message))
     return proposals, positions, diags
 
@@ -899,7 +1042,18 @@ def reconcile(source: Source, positions: Iterable[Position], diagnostics: Iterab
     return out
 
 
-def _unread(source: Source, consumed: set[int]) -> list[Diagnostic]:
+class _SortedOffsets:
+    """Membership in a sorted list of offsets (``in`` by bisection)."""
+
+    def __init__(self, offsets: list[int]):
+        self.offsets = offsets
+
+    def __contains__(self, off: int) -> bool:
+        i = bisect.bisect_left(self.offsets, off)
+        return i < len(self.offsets) and self.offsets[i] == off
+
+
+def _unread(source: Source, consumed) -> list[Diagnostic]:
     """``unread_code`` diagnostics; past :data:`MAX_UNREAD_PER_LINE` on a line, one range to the line end."""
     text, doc = source.text, source.doc_id
     out: list[Diagnostic] = []

@@ -10,8 +10,8 @@ Each step is a module of its own:
    English passed through the loss model (the alternative to "a name").
 4. **Base alignment** (:mod:`.align`): stretches aligned to the base are prose.
 5. **Segmentation** (:mod:`.reader`): prose / names / labels / unknown items,
-   all chunks of the document in one batched Viterbi pass; names scored by the
-   name model (:mod:`.names`).
+   the chunks of the document in batched Viterbi passes (one batch's lattice
+   held at a time); names scored by the name model (:mod:`.names`).
 6. **Joint evidence** (:mod:`.evidence`): frequency, the EU convention,
    co-occurrence, order, repeats → posterior over delegations.
 7. **Calibration** (:mod:`.calibrate`): probability that the reading is right,

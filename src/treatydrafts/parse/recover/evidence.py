@@ -33,6 +33,8 @@ from ..registry import load_delegations
 from .names import Inventory, _id_likelihoods, em_prior, forward_batch
 
 LABEL_WEIGHT = 30.0  # prior weight of each stance label, in delegations' worth
+# Lists per block when a (list x delegation) array is updated in place (bounds the temporaries).
+_ROWS = 4096
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,11 @@ def score_names(tokens: list[str], list_nos: list[int], neighbours: list[tuple[i
     np.add.at(A, (lpos[anchor], top0[anchor]), 1.0)
     w = 1.0 / np.maximum(Nd - 1.0, 1.0)
     Aw = A * w
-    S = Aw @ N - M * Aw.sum(axis=1)[:, None]
+    S = Aw @ N
+    aw_sum = Aw.sum(axis=1)
+    del Aw
+    for r0 in range(0, len(S), _ROWS):  # S -= M * aw_sum[:, None], a block of lists at a time (no temporary)
+        S[r0:r0 + _ROWS] -= M[r0:r0 + _ROWS] * aw_sum[r0:r0 + _ROWS, None]
     # from here on only the (token, delegation) pairs the token fits (likelihood > 0): sparse
     Lr = lpos  # list row of every token
     ur, uc = np.nonzero(base_u > 0)
@@ -150,7 +156,7 @@ def score_names(tokens: list[str], list_nos: list[int], neighbours: list[tuple[i
     cand_lists: list[list] = [[] for _ in range(n_tok)]
     for t_, c_, p_ in zip(ti_s[sel].tolist(), col_s[sel].tolist(), post_s[sel].tolist()):
         cand_lists[t_].append((ids[c_], p_))
-    n_anch = (M[lpos].sum(axis=1) - anchor).tolist()
+    n_anch = (M.sum(axis=1)[lpos] - anchor).tolist()  # row sums of 0/1: exact, without a (token x id) copy
     post0_top = np.where(top_col >= 0, post_u[inv_idx, np.maximum(top_col, 0)], 0.0).tolist()
     log_lik = np.where(tot_u > 0, np.log(np.maximum(tot_u, 1e-300)), -50.0)[inv_idx].tolist()
     letters_l, top_p_l = letters.tolist(), top_p.tolist()

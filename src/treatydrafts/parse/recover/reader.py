@@ -3,8 +3,9 @@
 The model text (:mod:`.stream`) is cut into *chunks* at the delimiters
 ``( ) [ ] { }`` and at every stretch aligned to the base text (:mod:`.align`:
 prose, never a list).  Each chunk is read by one hidden-Markov model with
-four kinds of state, all chunks of the document advanced together (one numpy
-pass per character position):
+four kinds of state, the chunks of a batch advanced together (one numpy pass
+per character position; batches of at most :data:`BATCH_CHARS` characters,
+longest chunks first):
 
 ``P``  ordinary text: each character costs its log probability under the
        damaged-prose character model (:mod:`.prose`);
@@ -24,6 +25,13 @@ and ends where ``B`` hands back to ``P`` (cheaper at ``)`` ``]`` ``}``), so a
 fragment is read as a name only where "name" beats "prose" over the whole
 chunk.  Viterbi gives the segmentation; :func:`read_chunks` returns, per
 chunk, its segments ``(kind, start, end, form)``.
+
+Cost: linear time in the length of the text (each chunk is at most
+:data:`MAX_CHUNK` characters; per character, the live positions of the
+inventory's forms).  Memory: the lattice of one batch at a time (about 60 MB
+for :data:`BATCH_CHARS` characters), whatever the document's length; the
+chunks of a batch are independent rows, so the batching changes no reading
+(the whole document in one batch, as before, gives the same segments).
 """
 from __future__ import annotations
 
@@ -40,6 +48,11 @@ NEG = -1e9
 # Delimiters that cut chunks: "(", ")", "[", "]", "{", "}"
 DELIM_RE = re.compile(r"[()\[\]{}]")
 MAX_CHUNK = 600  # longer unaligned stretches are cut at a space (rare: prose the alignment missed)
+# Chunks read together in one Viterbi batch: at most this many characters (a longer chunk alone).
+# The lattice of a batch (scores, back-pointers and the live form positions of every character)
+# takes about 1.2 KB per character, so a batch holds about 60 MB whatever the document's length;
+# chunks are independent rows of the batch, so batching changes no reading.
+BATCH_CHARS = 50_000
 
 
 @dataclass(frozen=True)
@@ -408,18 +421,37 @@ def _trace(k: int, T: int, lat: _Lattice, inv: Inventory, ends: list[int], tab: 
     return out
 
 
+def batches(lengths: list[int], max_chars: int) -> list[tuple[int, int]]:
+    """``(start, end)`` of consecutive runs of ``lengths`` (chunks sorted longest first) holding at
+    most ``max_chars`` characters each (a longer chunk is a batch of its own)."""
+    out, a, total = [], 0, 0
+    for i, n in enumerate(lengths):
+        if total and total + n > max_chars:
+            out.append((a, i))
+            a, total = i, 0
+        total += n
+    if a < len(lengths):
+        out.append((a, len(lengths)))
+    return out
+
+
 def read_chunks(texts: list[str], lms: list[np.ndarray], gaps: list[np.ndarray], openers: list[str],
                 closers: list[str], inv: Inventory, prm: Params = Params(),
                 sep: Separators = Separators.from_keep(0.78, 0.73)) -> list[list[tuple[str, int, int, int]]]:
-    """Segments of every chunk (all chunks read in one batch, longest first)."""
+    """Segments of every chunk, longest first, in batches of at most :data:`BATCH_CHARS`
+    characters: the chunks of a batch are advanced together; one batch's lattice is held at a
+    time (see :data:`BATCH_CHARS`)."""
     order = sorted((i for i in range(len(texts)) if texts[i]), key=lambda i: (-len(texts[i]), i))
     out: list[list] = [[] for _ in texts]
     if not order:
         return out
-    lat = _viterbi([texts[i] for i in order], [lms[i] for i in order], [gaps[i] for i in order],
-                   [openers[i] for i in order], [closers[i] for i in order], inv, prm, sep)
-    ends = _list_ends(lat)
     tab = _Tables(inv)
-    for k, i in enumerate(order):
-        out[i] = _trace(k, len(texts[i]), lat, inv, ends.get(k, []), tab)
+    for a, b in batches([len(texts[i]) for i in order], BATCH_CHARS):
+        batch = order[a:b]
+        lat = _viterbi([texts[i] for i in batch], [lms[i] for i in batch], [gaps[i] for i in batch],
+                       [openers[i] for i in batch], [closers[i] for i in batch], inv, prm, sep)
+        ends = _list_ends(lat)
+        for k, i in enumerate(batch):
+            out[i] = _trace(k, len(texts[i]), lat, inv, ends.get(k, []), tab)
+        del lat, ends
     return out

@@ -1,6 +1,6 @@
 """Segmenter for ``ahc6-amended-draft`` (6th-session draft with Member States' amendments).
 
-The file is glyph-encoded (decoded by :mod:`treatydrafts.decode`) and ~39% of
+The file is glyph-encoded (decoded by :mod:`treatydrafts.parse.decode`) and ~39% of
 the body characters are lost, but the structural skeleton survives: article
 and chapter headings, page numbers and the footnote separator are plain
 ASCII in the raw file, and list labels (``1.``, ``a)``, ``(f)``, ``ii)``) are
@@ -36,6 +36,9 @@ Rules
   or has no number.  The Chair's draft (``ahc6-chair-draft``) numbers its
   articles 1–67 with no suffixes, so every suffixed article here is an
   amendment.
+
+Cost: linear time and memory in the length of the source (one pass over the
+lines; each line is matched a bounded number of times).
 """
 from __future__ import annotations
 

@@ -96,6 +96,12 @@ Paragraphs
   character.
 * Text after the first heading but outside any article becomes an unlabelled
   paragraph with ``article_seq`` 0 and a ``text_outside_article`` diagnostic.
+
+Cost
+----
+Linear time and memory in the length of the source: one pass over the lines,
+look-ahead bounded to a few lines, regexes with bounded quantifiers, and a
+repeated article label found in a dict (not by scanning every earlier article).
 """
 from __future__ import annotations
 
@@ -295,6 +301,7 @@ class _Segmenter:
         self.diags: list[Diagnostic] = []
         self.chapters: list[list] = []  # [seq, label, title, start, end]
         self.articles: list[_Art] = []
+        self.first_with_label: dict[str, int] = {}  # article label -> heading line of its first article
         self.pars: list[_Par] = []
         self.chapter = ""
         self.cluster = ""
@@ -395,10 +402,9 @@ class _Segmenter:
         if title.startswith("~~") and title.endswith("~~") and title.count("~~") == 2:
             self.diag(i, "struck_heading", "article title is struck through entirely")
         seq = len(self.articles) + 1
-        for prev in self.articles:
-            if prev.label == head.label:
-                self.diag(i, "duplicate_article_label", f"article label {head.label!r} repeats (first at line {prev.heading_line})")
-                break
+        first = self.first_with_label.setdefault(head.label, i)
+        if first != i:
+            self.diag(i, "duplicate_article_label", f"article label {head.label!r} repeats (first at line {first})")
         if self.articles and head.num < self.articles[-1].num:
             self.diag(i, "article_out_of_order", f"article {head.label} follows article {self.articles[-1].label}")
         self.art = _Art(seq, self.chapter, self.cluster, head.label, head.num, title, i, head.bracketed, head.has_suffix)

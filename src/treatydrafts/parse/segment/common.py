@@ -55,6 +55,13 @@ Articles and chapters
 ``start_line`` is the (first) heading line; ``end_line`` is the line before the
 next chapter or article heading or closing note (the last line of the file for
 the last one).  Chapters likewise end before the next chapter heading.
+
+Cost
+----
+Linear time and memory in the length of the source: each line is classified a
+bounded number of times by regexes with bounded quantifiers, an article's
+chapter is found by bisection (not by scanning every chapter: 50,000 chapters
+and articles were quadratic), and each paragraph is built from its own lines.
 """
 from __future__ import annotations
 
@@ -342,11 +349,10 @@ class Builder:
             )
 
         def chapter_at(line: int) -> str:
-            label = ""
-            for c in chapter_rows:
-                if c.start_line <= line <= c.end_line:
-                    label = c.chapter
-            return label
+            """Label of the (last) chapter whose range holds ``line``: ranges run from one
+            chapter start to the next, so it is the last chapter starting at or before it."""
+            k = bisect.bisect_right(chapter_starts, line) - 1
+            return chapter_rows[k].chapter if k >= 0 and line <= chapter_rows[k].end_line else ""
 
         article_rows: list[Article] = []
         owner = [0] * (n + 1)  # article_seq owning each line

@@ -55,6 +55,9 @@ roles: see :mod:`treatydrafts.vocab`.
   ``line_numbers`` and a ``paragraph_continued`` diagnostic.
 * Article 39 repeats its paragraphs 6-9 (lines 312-315 = lines 308-311): both
   copies are kept, with ``duplicated_block`` and ``paragraph_numbering`` diagnostics.
+
+Cost (both drafts): linear time and memory in the length of the source (the
+shared skeleton of :mod:`treatydrafts.parse.segment.common`).
 """
 from __future__ import annotations
 

@@ -37,7 +37,11 @@ Layout of the source
 * ``IN WITNESS WHEREOF ...`` after Article 30 → a ``note`` paragraph outside
   the article (``closing_clause``).
 
-Line roles: see :mod:`treatydrafts.segment.common`.  Paragraph labels are
+Cost: linear time and memory in the length of the source: the shared skeleton
+of :mod:`treatydrafts.parse.segment.common`, and the search for lost headings scans
+the lines between two explicit headings once.
+
+Line roles: see :mod:`treatydrafts.parse.segment.common`.  Paragraph labels are
 normalised (``"1"``, ``"(a)"``, ``"(i)"``); ``1. (a) This article ...`` is
 labelled ``"1"``.
 """
