@@ -244,7 +244,7 @@ def plot_brokers(c: Coalitions, n: int = 15):
         ax.text(r.betweenness, i, f"  bloc {r.bloc}, P = {r.participation:.2f}", va="center", fontsize=FONT["small"])
     ax.set_xlim(0, float(b["betweenness"].max()) * 1.28 if len(b) else 1)
     ax.set_xlabel("betweenness centrality (normalised; edge length = 1 / agreement weight)")
-    title(fig, f"Brokers, {_session(c.doc_id)}: delegations that lie on the most shortest paths between others "
+    title(fig, f"Brokers, {_session(c.doc_id)}: delegations lying on the largest share of shortest paths between others "
                       "(colour = bloc; P = participation coefficient: share of ties reaching other blocs)")
     return fig
 
