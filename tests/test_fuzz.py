@@ -196,19 +196,16 @@ def check_bytes(data: bytes) -> None:
 
 
 # ---------------------------------------------------------------- fuzzing (> 10,000 inputs in total)
+# 5 parsers x 80 + 2,000 + 400 + 1,500 + 2,500 + 2,500 + 2,000 = 11,300 inputs, plus the long runs;
+# each test asserts that it ran its own number (`fuzz`).
 
-N_PARSE = 120  # per parser: td.parse_file builds every table (~30 ms per input)
-N_SOURCE = 1500
+N_PARSE = 80  # per parser: td.parse_file builds every table (~30 ms per input, ~100 ms with the recovery)
+N_SOURCE = 2000
 N_DAMAGED = 400
 N_BYTES = 1500
 N_BRACKETS = 2500
 N_TAIL = 2500
 N_REGISTRY = 2000
-
-
-def test_total_is_over_ten_thousand():  # the long runs (N_LONG, N_LONG_PARSE) come on top
-    total = N_PARSE * len(PARSERS) + N_SOURCE + N_DAMAGED + N_BYTES + N_BRACKETS + N_TAIL + N_REGISTRY
-    assert total >= 10_000
 
 
 @pytest.mark.parametrize("parser", PARSERS)

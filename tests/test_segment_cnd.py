@@ -241,6 +241,14 @@ def test_heading_alternative_title_directly_under_heading():
     assert [(p.paragraph, p.text) for p in seg.paragraphs][0] == ("", "[delete – CA, IL]")
 
 
+def test_line_of_several_brackets_under_a_heading_is_text_not_an_alternative_title():
+    # an alternative title is one bracket span; a line of spans and words is body text (before:
+    # any line starting with "[" joined the title, so a 10 MB line of proposals was resolved twice)
+    seg, a = only_article("Article 24. Sexual extortion\n[Distribution: YE] images [of persons: IO]\n")
+    assert a.title == "Sexual extortion"
+    assert [r.role for r in seg.lines[:2]] == ["article_heading", "paragraph"]
+
+
 def test_headless_proposed_article_with_later_sponsor():
     text = (
         "Article 10. Misuse of devices\n\n1. Text.\n\n"

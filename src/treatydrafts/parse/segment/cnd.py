@@ -41,7 +41,8 @@ Articles
   until a line ending in ``*`` (at most 4 more lines); (2) a title ending in a
   dangling word (``to``, ``of``, ``and`` …) continues on the next non-blank line
   (at most one blank line between: 246 → 248, 448 → 449); (3) a bracketed line
-  directly under the heading (no blank line) that is not a paragraph label, a
+  directly under the heading (no blank line), one bracket span from its first to its
+  last character, that is not a paragraph label, a
   position (``[delete …``/``[retain …``) or a flag is an alternative-title
   proposal (427 ``[Distribution … : YE]``).
 * Title: as written (brackets, strikethrough, superscripts kept) except that a
@@ -248,6 +249,23 @@ def _ends_mid_sentence(text: str) -> bool:
     return c.isalnum() or c in "[({-–/"
 
 
+def _one_bracket(text: str) -> bool:
+    """True for a line that is one bracket span, e.g. ``[Distribution … : YE]`` (its first ``[``
+    closes at its last ``]``), not a line of several spans and words: ``[a: EU] word [b: US]``."""
+    t = text.strip()
+    if not (t.startswith("[") and t.endswith("]")):
+        return False
+    depth = 0
+    for k, ch in enumerate(t):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return k == len(t) - 1
+    return False
+
+
 def _strip_emphasis(title: str) -> str:
     t = title.strip()
     if len(t) >= 2 and t.startswith("*") and not t.startswith("**") and t.endswith("*") and not t.endswith("**"):
@@ -389,7 +407,7 @@ class _Segmenter:
             parts.append(self.texts[j].strip())
         # (3) bracketed alternative-title line directly under the heading
         j = used[-1] + 1
-        if j <= self.n and not self.blank(j) and self.texts[j].lstrip().startswith("[") and self.is_title_continuation(j):
+        if j <= self.n and not self.blank(j) and _one_bracket(self.texts[j]) and self.is_title_continuation(j):
             used.append(j)
             parts.append(self.texts[j].strip())
         title = " ".join(p for p in parts if p)
