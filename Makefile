@@ -5,7 +5,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with notebooks/sanitize.cfg
+# --dist loadfile: a notebook's cells stay on one worker; --no-loadscope-reorder: files run in
+# collection order (xdist would otherwise start the files with most tests first, leaving the full
+# rebuild of tests/test_build.py, one slow fixture and few tests, to run alone at the end)
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --nbval --nbval-sanitize-with notebooks/sanitize.cfg
 
 .PHONY: build rebuild test test-fast notebooks lab lock wheel benchmark benchmark-pipeline benchmark-linear clean-venv
 
