@@ -134,8 +134,8 @@ def main() -> int:
     print(f"# machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
           + (f"; package from {a.src}" if a.src else ""))
-    print(f"# each cell: a fresh process; cpu = parse_file only; rss = peak RSS growth during the call; "
-          f"traced = tracemalloc peak (separate process); ratio = this size / previous size")
+    print("# each cell: a fresh process; cpu = parse_file only; rss = peak RSS growth during the call; "
+          "traced = tracemalloc peak (separate process); ratio = this size / previous size")
     head = f"{'pattern':<44}{'parser':<14}{'input MB':>9}{'rows':>9}{'cpu s':>9}{'x':>7}{'rss MB':>9}{'x':>7}{'traced MB':>10}{'x':>7}"
     print(head)
     print("-" * len(head))

@@ -6,15 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from treatydrafts.parse.brackets import UnitLine, find_brackets, inner_text, strike_runs
-
-
-def unit(text: str, first_line: int = 1) -> list[UnitLine]:
-    out, off = [], 0
-    for i, line in enumerate(text.split("\n")):
-        out.append(UnitLine(first_line + i, off, line))
-        off += len(line) + 1
-    return out
+from treatydrafts.parse.brackets import find_brackets, inner_text, strike_runs
+from treatydrafts.parse.brackets import unit_of as unit
 
 
 def spans_of(text: str):

@@ -12,7 +12,7 @@ import pytest
 
 from treatydrafts import schema
 from treatydrafts.analysis import density as D
-from treatydrafts.parse.brackets import UnitLine, find_brackets
+from treatydrafts.parse.brackets import find_brackets, unit_of
 
 
 def tables_for(body: list[str], heading: str = "Article 6. Illegal access", attributed: set[int] = frozenset(),
@@ -20,10 +20,7 @@ def tables_for(body: list[str], heading: str = "Article 6. Illegal access", attr
     """One article: line 1 is its heading, every body line is one paragraph."""
     lines_text = [heading, *body]
     text = "\n".join(lines_text)
-    units, off = [], 0
-    for i, t in enumerate(lines_text, 1):
-        units.append(UnitLine(i, off, t))
-        off += len(t) + 1
+    units = unit_of(text)
     spans, diags = find_brackets("t", text, units)
     labels = labels or [str(i) for i in range(1, len(body) + 1)]
     lines = pd.DataFrame([{"doc_id": "t", "line": u.line, "role": "article_heading" if u.line == 1 else "paragraph",

@@ -37,7 +37,6 @@ from hypothesis import strategies as st
 
 import treatydrafts as td
 from treatydrafts.parse import brackets, clean, registry, sponsors
-from treatydrafts.parse.brackets import UnitLine
 from treatydrafts.parse.segment import SEGMENTERS
 
 pytestmark = pytest.mark.slow
@@ -135,12 +134,7 @@ def parse_or_typed_error(tmp_path, data: bytes, parser: str):
     return draft
 
 
-def unit_lines(text: str) -> list[UnitLine]:
-    out, off = [], 0
-    for i, line in enumerate(text.split("\n"), 1):
-        out.append(UnitLine(i, off, line))
-        off += len(line) + 1
-    return out
+unit_lines = brackets.unit_of
 
 
 def check_brackets(text: str) -> None:

@@ -21,19 +21,12 @@ from hypothesis import strategies as st
 import treatydrafts as td
 from treatydrafts.errors import SourceTooLargeError
 from treatydrafts.parse import brackets, clean, decode, frames, sponsors
-from treatydrafts.parse.brackets import CUT_TEXT_CHARS, MAX_TEXT_DEPTH, UnitLine, find_brackets, strike_runs
+from treatydrafts.parse.brackets import CUT_TEXT_CHARS, MAX_TEXT_DEPTH, find_brackets, strike_runs
+from treatydrafts.parse.brackets import unit_of as unit
 from treatydrafts.parse.recover import document, reader
 from treatydrafts.parse.segment import SEGMENTERS
 
 PARSERS = sorted(SEGMENTERS)
-
-
-def unit(text: str) -> list[UnitLine]:
-    out, off = [], 0
-    for i, line in enumerate(text.split("\n"), 1):
-        out.append(UnitLine(i, off, line))
-        off += len(line) + 1
-    return out
 
 
 def text_bound(n_chars: int, n_rows: int) -> int:

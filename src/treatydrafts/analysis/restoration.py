@@ -114,7 +114,7 @@ def restoration_attempts(outcomes: pd.DataFrame, crosswalk: Crosswalk, corpus=No
     """The ``restoration_attempts`` table (see the module docstring)."""
     corpus = corpus or _corpus.DEFAULT
     amended, cnd, chair = corpus.load(AMENDED), corpus.load(CND), corpus.load(CHAIR)
-    am_text, cnd_text, ch_text = corpus.source(AMENDED).text, corpus.source(CND).text, corpus.source(CHAIR).text
+    cnd_text, ch_text = corpus.source(CND).text, corpus.source(CHAIR).text
     pa = crosswalk.provision_articles
     prov = dict(zip(zip(pa["doc_id"], pa["article_seq"]), pa["provision_id"]))
     by_prov: dict[str, dict[str, list[int]]] = {}

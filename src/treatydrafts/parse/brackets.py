@@ -79,6 +79,16 @@ class UnitLine:
     text: str
 
 
+def unit_of(text: str, first_line: int = 1) -> list[UnitLine]:
+    """The lines of ``text`` as one unit (offsets from 0, lines from ``first_line``), to run
+    :func:`find_brackets` on a string: ``find_brackets("x", text, unit_of(text))``."""
+    out, off = [], 0
+    for i, line in enumerate(text.split("\n")):
+        out.append(UnitLine(first_line + i, off, line))
+        off += len(line) + 1
+    return out
+
+
 def tokenize(lines: Iterable[UnitLine]) -> list[Token]:
     """Bracket tokens of ``lines`` in order, with absolute offsets."""
     tokens: list[Token] = []
