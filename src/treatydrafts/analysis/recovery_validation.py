@@ -359,16 +359,10 @@ def read_second(directory: Path | None = None) -> pd.DataFrame:
     """The independent second annotation (``annotations/truth_E.csv``) in :func:`read_truth` form
     (empty when absent)."""
     directory = Path(directory or VALIDATION_DIR)
-    path = directory / ANNOTATIONS / f"truth_{SECOND_ANNOTATOR}.csv"
-    if not path.exists():
+    name = f"{ANNOTATIONS}/truth_{SECOND_ANNOTATOR}.csv"
+    if not (directory / name).exists():
         return pd.DataFrame(columns=list(TRUTH_COLUMNS) + ["half"])
-    df = _read_csv(path)
-    df["start_offset"] = df["start_offset"].astype(int)
-    df["end_offset"] = df["end_offset"].astype(int)
-    df["damaged"] = df["damaged"].str.replace("\\n", "\n", regex=False)
-    units = read_units(directory)
-    df["half"] = df["unit_id"].map(dict(zip(units["unit_id"], units["half"])))
-    return df
+    return read_truth(directory, name)
 
 
 def _pairs(a: pd.DataFrame, b: pd.DataFrame) -> list[tuple[int, int]]:
