@@ -27,9 +27,13 @@ import pytest
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and /proc: Linux")
 
 FAKE_BUILD = textwrap.dedent("""
-    import os, sys, time
+    import os, signal, sys, time
     from pathlib import Path
     from treatydrafts.release import build, cli, steps
+
+    # as launched from a terminal, where Ctrl-C works: a background job of a non-interactive
+    # shell (a CI runner, `cmd &` in a script) starts with SIGINT ignored, and so would this
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     out = Path(sys.argv[1])
 
