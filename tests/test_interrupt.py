@@ -109,6 +109,16 @@ def assert_workers_stopped(tmp_path: Path, workers) -> None:
     assert {f: f.stat().st_size for f in tmp_path.glob("tick-*")} == sizes, "a worker is still writing"
 
 
+def interrupt(tmp_path: Path, fake_build, send) -> tuple[int, str]:
+    """Signal the fake build with ``send(pid)``; once it has exited and its workers have stopped,
+    return its exit status and its standard error."""
+    p, workers, err = fake_build
+    send(p.pid)
+    rc = p.wait(timeout=BOUND_S)
+    assert_workers_stopped(tmp_path, workers)
+    return rc, err.read_text()
+
+
 def test_sigkill_of_the_parent_kills_the_workers(tmp_path, fake_build):
     """``kill -9`` (and the OOM killer) of the parent: the workers die too."""
     p, workers, _ = fake_build
@@ -120,11 +130,7 @@ def test_sigkill_of_the_parent_kills_the_workers(tmp_path, fake_build):
 def test_sigterm_of_the_parent_stops_the_build_with_one_line(tmp_path, fake_build):
     """``kill`` or ``timeout`` (SIGTERM to the parent only): non-zero exit, one clear line, no
     traceback, no worker left."""
-    p, workers, err = fake_build
-    os.kill(p.pid, signal.SIGTERM)
-    rc = p.wait(timeout=BOUND_S)
-    assert_workers_stopped(tmp_path, workers)
-    text = err.read_text()
+    rc, text = interrupt(tmp_path, fake_build, lambda pid: os.kill(pid, signal.SIGTERM))
     assert rc == 128 + signal.SIGTERM, text
     assert "Traceback" not in text, text
     last = text.strip().splitlines()[-1]
@@ -134,11 +140,7 @@ def test_sigterm_of_the_parent_stops_the_build_with_one_line(tmp_path, fake_buil
 def test_ctrl_c_to_the_group_stops_the_build_with_one_line(tmp_path, fake_build):
     """Ctrl-C in a terminal (SIGINT to the parent and its workers): one line, no traceback
     from the parent or the workers."""
-    p, workers, err = fake_build
-    os.killpg(p.pid, signal.SIGINT)
-    rc = p.wait(timeout=BOUND_S)
-    assert_workers_stopped(tmp_path, workers)
-    text = err.read_text()
+    rc, text = interrupt(tmp_path, fake_build, lambda pid: os.killpg(pid, signal.SIGINT))
     assert rc == 128 + signal.SIGINT, text
     assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
     assert text.strip().splitlines()[-1].startswith("treatydrafts: build interrupted"), text
